@@ -1,0 +1,76 @@
+import { sql } from 'kysely';
+import type { Db } from '../db/database.js';
+import type { Logger } from '../lib/logger.js';
+import { decodeJobMessage, type WorkQueue } from '../queue/work-queue.js';
+
+const BATCH = 200;
+
+/**
+ * Publishes outbox rows that submit could not publish (queue down, process died in between).
+ * Rows younger than `graceMs` are left to the submit that wrote them. Safe on many processes at
+ * once (SKIP LOCKED), and a re-publish is de-duplicated by the queue (msg id = job id).
+ */
+export function createOutboxRelay(deps: { db: Db; queue: WorkQueue; log: Logger; intervalMs: number; graceMs?: number }) {
+  const { db, queue, log } = deps;
+  const graceMs = deps.graceMs ?? 2_000;
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  /** One pass; returns how many rows were published. */
+  async function relayOnce(): Promise<number> {
+    return db.transaction().execute(async (tx) => {
+      const rows = await tx
+        .selectFrom('outbox')
+        .selectAll()
+        .where('created_at', '<', sql<Date>`now() - make_interval(secs => ${graceMs / 1000})`)
+        .orderBy('id')
+        .limit(BATCH)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      const published: number[] = [];
+      for (const row of rows) {
+        const message = decodeJobMessage(JSON.stringify(row.payload));
+        if (!message) {
+          log.error({ outboxId: row.id }, 'dropping malformed outbox row');
+          published.push(row.id);
+          continue;
+        }
+        try {
+          await queue.publish(message);
+          published.push(row.id);
+        } catch (err) {
+          log.warn({ err, jobId: message.jobId }, 'outbox publish failed; will retry');
+          break; // the queue is down: keep the rest for the next pass
+        }
+      }
+      if (published.length > 0) await tx.deleteFrom('outbox').where('id', 'in', published).execute();
+      if (published.length > 0) log.info({ count: published.length }, 'outbox rows relayed');
+      return published.length;
+    });
+  }
+
+  function tick(): void {
+    running = relayOnce()
+      .catch((err: unknown) => {
+        log.warn({ err }, 'outbox relay pass failed');
+        return 0;
+      })
+      .finally(() => {
+        running = undefined;
+        if (timer) timer = setTimeout(tick, deps.intervalMs);
+      });
+  }
+
+  return {
+    relayOnce,
+    start(): void {
+      timer = setTimeout(tick, deps.intervalMs);
+    },
+    async stop(): Promise<void> {
+      clearTimeout(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

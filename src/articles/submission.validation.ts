@@ -1,0 +1,63 @@
+import { z } from 'zod';
+import { InputValidationError, type FieldProblem } from '../lib/errors.js';
+import { PRIORITIES, type Priority } from '../lib/vocabulary.js';
+
+export interface SubmissionInput {
+  title: string;
+  content: string;
+  sourceUrl: string;
+  priority?: Priority | null;
+}
+
+export interface Submission {
+  title: string;
+  content: string;
+  sourceUrl: string;
+  priority: Priority;
+}
+
+function submissionSchema(maxContentChars: number) {
+  return z.object({
+    title: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+    content: z
+      .string()
+      .refine((s) => s.trim().length > 0, 'must not be empty')
+      .refine((s) => s.length <= maxContentChars, `must be at most ${maxContentChars} characters`),
+    sourceUrl: z
+      .string()
+      .trim()
+      .max(2048, 'must be at most 2048 characters')
+      .refine((s) => {
+        try {
+          const url = new URL(s);
+          return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+        } catch {
+          return false;
+        }
+      }, 'must be an http(s) URL'),
+    priority: z.enum(PRIORITIES).nullish(),
+  });
+}
+
+/**
+ * Validates submissions; throws one InputValidationError naming every bad field.
+ * With several items, each path starts with the item's index.
+ */
+export function validateSubmissions(inputs: SubmissionInput[], maxContentChars: number): Submission[] {
+  const schema = submissionSchema(maxContentChars);
+  const problems: FieldProblem[] = [];
+  const out: Submission[] = [];
+  inputs.forEach((input, index) => {
+    const result = schema.safeParse(input);
+    if (!result.success) {
+      for (const issue of result.error.issues) {
+        const path = issue.path.map(String);
+        problems.push({ path: inputs.length > 1 ? [String(index), ...path] : path, message: issue.message });
+      }
+      return;
+    }
+    out.push({ ...result.data, priority: result.data.priority ?? 'NORMAL' });
+  });
+  if (problems.length > 0) throw new InputValidationError(problems);
+  return out;
+}

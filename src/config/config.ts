@@ -1,0 +1,201 @@
+import os from 'node:os';
+import { z } from 'zod';
+import { ConfigError } from '../lib/errors.js';
+import { parseRoute, type LlmRoute } from './llm-route.js';
+
+/** Empty strings count as unset, so `DATABASE_URL= npm start` runs embedded. */
+const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
+const int = (def: number, min: number, max: number) =>
+  z.preprocess((v) => (v === '' || v === undefined ? def : v), z.coerce.number().int(`must be a whole number`).min(min).max(max));
+const url = (protocols: string[]) =>
+  z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .refine(
+        (s) => {
+          try {
+            return protocols.includes(new URL(s).protocol);
+          } catch {
+            return false;
+          }
+        },
+        `must be a URL starting with ${protocols.join(' or ')}//`,
+      )
+      .optional(),
+  );
+
+const envSchema = z.object({
+  NODE_ENV: optionalString,
+  HOST: optionalString,
+  PORT: int(4000, 0, 65535),
+  LOG_LEVEL: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'info' : v),
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
+  ),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATA_DIR: optionalString,
+  NATS_URL: optionalString,
+  DISTILL_NAMESPACE: z.preprocess(
+    (v) => (v === '' || v === undefined ? 'distill' : v),
+    z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -'),
+  ),
+  WORKER_CONCURRENCY: int(64, 1, 10_000),
+  WORKER_ID: optionalString,
+  JOB_MAX_ATTEMPTS: int(5, 1, 100),
+  JOB_BACKOFF_BASE_MS: int(1_000, 0, 3_600_000),
+  JOB_BACKOFF_MAX_MS: int(60_000, 0, 3_600_000),
+  JOB_ACK_WAIT_MS: int(30_000, 1_000, 3_600_000),
+  PRIORITY_AGING_MS: int(10_000, 0, 3_600_000),
+  SHUTDOWN_GRACE_MS: int(25_000, 0, 3_600_000),
+  OUTBOX_RELAY_INTERVAL_MS: int(1_000, 50, 600_000),
+  LLM_TIMEOUT_MS_PER_1K_CHARS: int(5_000, 1, 600_000),
+  LLM_TIMEOUT_MIN_MS: int(60_000, 100, 3_600_000),
+  LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
+  OPENAI_API_KEY: optionalString,
+  OPENAI_BASE_URL: url(['http:', 'https:']),
+  ANTHROPIC_API_KEY: optionalString,
+  ANTHROPIC_BASE_URL: url(['http:', 'https:']),
+  LLM_ROUTE_SUMMARY: optionalString,
+  LLM_ROUTE_KEYWORDS: optionalString,
+  LLM_ROUTE_SENTIMENT: optionalString,
+  LLM_PRICES: optionalString,
+  MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
+  MAX_BODY_BYTES: int(2_000_000, 1_024, 100_000_000),
+  GRAPHIQL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional()),
+  MOCK_LLM_PORT: int(4010, 0, 65535),
+  MOCK_LLM_LATENCY_MS: int(50, 0, 600_000),
+});
+
+const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
+
+export type ModelPrices = z.infer<typeof priceSchema>;
+
+export interface Config {
+  env: 'production' | 'development' | 'test';
+  host: string;
+  port: number;
+  logLevel: string;
+  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  nats: { kind: 'nats'; url: string } | { kind: 'memory' };
+  namespace: string;
+  worker: {
+    id: string;
+    concurrency: number;
+    maxAttempts: number;
+    backoffBaseMs: number;
+    backoffMaxMs: number;
+    ackWaitMs: number;
+    agingMs: number;
+    shutdownGraceMs: number;
+  };
+  outboxRelayIntervalMs: number;
+  llm: {
+    openai?: { apiKey: string; baseURL?: string };
+    anthropic?: { apiKey: string; baseURL?: string };
+    routes: { summary: LlmRoute; keywords: LlmRoute; sentiment: LlmRoute };
+    prices: ModelPrices;
+    timeout: { perThousandCharsMs: number; minMs: number; maxMs: number };
+  };
+  limits: { maxContentChars: number; maxBodyBytes: number };
+  graphiql: boolean;
+  mockLlm: { port: number; latencyMs: number };
+}
+
+/**
+ * Reads and validates the whole configuration from an environment map.
+ * Throws ConfigError listing every problem at once, each with its variable name.
+ */
+export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
+  const parsed = envSchema.safeParse(env);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(problems);
+  }
+  const e = parsed.data;
+  const openai = e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL } : undefined;
+  const anthropic = e.ANTHROPIC_API_KEY ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL } : undefined;
+  if (e.OPENAI_BASE_URL && !openai) problems.push('OPENAI_BASE_URL: set, but OPENAI_API_KEY is not');
+  if (e.ANTHROPIC_BASE_URL && !anthropic) problems.push('ANTHROPIC_BASE_URL: set, but ANTHROPIC_API_KEY is not');
+
+  // Original design: summary and keywords on OpenAI, sentiment on Anthropic; fall back to what is configured.
+  const openaiDefault = openai ? 'openai:gpt-4o-mini' : undefined;
+  const anthropicDefault = anthropic ? 'anthropic:claude-3-5-haiku-latest' : undefined;
+  const defaults = {
+    summary: openaiDefault ?? anthropicDefault ?? 'local:local-extractive-v1',
+    keywords: openaiDefault ?? anthropicDefault ?? 'local:local-extractive-v1',
+    sentiment: anthropicDefault ?? openaiDefault ?? 'local:local-extractive-v1',
+  };
+  const route = (name: string, value: string | undefined, fallback: string): LlmRoute => {
+    const result = parseRoute(value ?? fallback);
+    if (typeof result === 'string') {
+      problems.push(`${name}: ${result}`);
+      return { provider: 'local', model: 'local-extractive-v1' };
+    }
+    if (result.provider === 'openai' && !openai) problems.push(`${name}: routes to openai, but OPENAI_API_KEY is not set`);
+    if (result.provider === 'anthropic' && !anthropic)
+      problems.push(`${name}: routes to anthropic, but ANTHROPIC_API_KEY is not set`);
+    return result;
+  };
+  const routes = {
+    summary: route('LLM_ROUTE_SUMMARY', e.LLM_ROUTE_SUMMARY, defaults.summary),
+    keywords: route('LLM_ROUTE_KEYWORDS', e.LLM_ROUTE_KEYWORDS, defaults.keywords),
+    sentiment: route('LLM_ROUTE_SENTIMENT', e.LLM_ROUTE_SENTIMENT, defaults.sentiment),
+  };
+
+  let prices: ModelPrices = {};
+  if (e.LLM_PRICES) {
+    try {
+      const result = priceSchema.safeParse(JSON.parse(e.LLM_PRICES));
+      if (result.success) prices = result.data;
+      else problems.push('LLM_PRICES: must be JSON like {"model":{"input":0.15,"output":0.6}} (USD per million tokens)');
+    } catch {
+      problems.push('LLM_PRICES: is not valid JSON');
+    }
+  }
+  if (e.LLM_TIMEOUT_MIN_MS > e.LLM_TIMEOUT_MAX_MS) problems.push('LLM_TIMEOUT_MIN_MS: must not exceed LLM_TIMEOUT_MAX_MS');
+  if (e.JOB_BACKOFF_BASE_MS > e.JOB_BACKOFF_MAX_MS) problems.push('JOB_BACKOFF_BASE_MS: must not exceed JOB_BACKOFF_MAX_MS');
+  if (e.NATS_URL && !/^(nats|tls|wss?):\/\/[^\s]+$|^[^\s:/]+:\d+$/.test(e.NATS_URL))
+    problems.push('NATS_URL: must look like nats://host:4222');
+  if (problems.length > 0) throw new ConfigError(problems);
+
+  const envName = e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development';
+  return Object.freeze({
+    env: envName,
+    host: e.HOST ?? '0.0.0.0',
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    database: e.DATABASE_URL
+      ? { kind: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      : { kind: 'pglite' as const, dataDir: e.DATA_DIR ?? './.data' },
+    nats: e.NATS_URL ? { kind: 'nats' as const, url: e.NATS_URL } : { kind: 'memory' as const },
+    namespace: e.DISTILL_NAMESPACE,
+    worker: {
+      id: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
+      concurrency: e.WORKER_CONCURRENCY,
+      maxAttempts: e.JOB_MAX_ATTEMPTS,
+      backoffBaseMs: e.JOB_BACKOFF_BASE_MS,
+      backoffMaxMs: e.JOB_BACKOFF_MAX_MS,
+      ackWaitMs: e.JOB_ACK_WAIT_MS,
+      agingMs: e.PRIORITY_AGING_MS,
+      shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    },
+    outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
+    llm: {
+      openai,
+      anthropic,
+      routes,
+      prices,
+      timeout: {
+        perThousandCharsMs: e.LLM_TIMEOUT_MS_PER_1K_CHARS,
+        minMs: e.LLM_TIMEOUT_MIN_MS,
+        maxMs: e.LLM_TIMEOUT_MAX_MS,
+      },
+    },
+    limits: { maxContentChars: e.MAX_CONTENT_CHARS, maxBodyBytes: e.MAX_BODY_BYTES },
+    graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'true' : envName !== 'production',
+    mockLlm: { port: e.MOCK_LLM_PORT, latencyMs: e.MOCK_LLM_LATENCY_MS },
+  });
+}

@@ -1,0 +1,108 @@
+import type { ColumnType, Generated, Insertable, Selectable } from 'kysely';
+import type { ArticleEventType, ArticleStatus, JobState, Priority, Sentiment, StepName, StepState } from '../lib/vocabulary.js';
+
+type CreatedAt = ColumnType<Date, Date | undefined, never>;
+type Timestamp = ColumnType<Date, Date | undefined, Date>;
+type Json<T> = ColumnType<T, string, string>;
+
+export interface ArticlesTable {
+  id: Generated<number>;
+  owner_id: string | null;
+  title: string;
+  content: string;
+  source_url: string;
+  content_hash: string;
+  priority: Priority;
+  status: ArticleStatus;
+  summary: string | null;
+  keywords: string[] | null;
+  sentiment: Sentiment | null;
+  error: string | null;
+  /** Bumped on every change; lets readers detect stale snapshots. */
+  version: Generated<number>;
+  /** Sequence of the last logged event; incremented in the transaction that logs one. */
+  event_seq: Generated<number>;
+  batch_id: string | null;
+  created_at: CreatedAt;
+  updated_at: Timestamp;
+  processed_at: Date | null;
+}
+
+export interface JobsTable {
+  id: string;
+  article_id: number;
+  state: JobState;
+  priority: Priority;
+  attempt: Generated<number>;
+  max_attempts: number;
+  queued_at: CreatedAt;
+  started_at: Date | null;
+  finished_at: Date | null;
+  error: string | null;
+  error_kind: string | null;
+  worker_id: string | null;
+}
+
+export interface JobStepsTable {
+  job_id: string;
+  step: StepName;
+  state: StepState;
+  started_at: Date | null;
+  finished_at: Date | null;
+  cached: Generated<boolean>;
+  model: string | null;
+  error: string | null;
+}
+
+export interface LlmCallsTable {
+  id: Generated<number>;
+  article_id: number;
+  job_id: string;
+  step: StepName;
+  /** 0 for a single call; chunks of a map-reduce summary count up. */
+  call_index: Generated<number>;
+  provider: string;
+  model: string;
+  prompt_version: string;
+  input_tokens: number;
+  output_tokens: number;
+  /** Null when the model has no known price: unknown is not free. */
+  cost_usd: number | null;
+  latency_ms: number;
+  cached: Generated<boolean>;
+  attempt: number;
+  created_at: CreatedAt;
+}
+
+export interface ArticleEventsTable {
+  article_id: number;
+  seq: number;
+  type: ArticleEventType;
+  job_id: string | null;
+  payload: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  kind: string;
+  payload: Json<Record<string, unknown>>;
+  created_at: CreatedAt;
+  attempts: Generated<number>;
+}
+
+export interface Database {
+  articles: ArticlesTable;
+  jobs: JobsTable;
+  job_steps: JobStepsTable;
+  llm_calls: LlmCallsTable;
+  article_events: ArticleEventsTable;
+  outbox: OutboxTable;
+}
+
+export type ArticleRow = Selectable<ArticlesTable>;
+export type JobRow = Selectable<JobsTable>;
+export type JobStepRow = Selectable<JobStepsTable>;
+export type LlmCallRow = Selectable<LlmCallsTable>;
+export type ArticleEventRow = Selectable<ArticleEventsTable>;
+export type NewLlmCall = Insertable<LlmCallsTable>;

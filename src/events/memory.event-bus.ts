@@ -1,0 +1,42 @@
+import type { EventBus } from './event-bus.js';
+
+type Handler = (topic: string, payload: unknown) => void;
+
+/** In-process event bus: delivers asynchronously (like the network would), JSON round-tripped. */
+export class MemoryEventBus implements EventBus {
+  readonly kind = 'memory';
+  private readonly handlers = new Set<Handler>();
+  private pending = 0;
+  private idle: (() => void)[] = [];
+
+  async start(): Promise<void> {}
+
+  publish(topic: string, payload: object): void {
+    // Round-trip through JSON so subscribers see exactly what NATS would deliver (dates as strings).
+    const copy: unknown = JSON.parse(JSON.stringify(payload));
+    this.pending++;
+    queueMicrotask(() => {
+      for (const handler of this.handlers) {
+        try {
+          handler(topic, copy);
+        } catch {
+          // a failing subscriber must not stop the others
+        }
+      }
+      if (--this.pending === 0) for (const resolve of this.idle.splice(0)) resolve();
+    });
+  }
+
+  subscribe(handler: Handler): () => void {
+    this.handlers.add(handler);
+    return () => this.handlers.delete(handler);
+  }
+
+  flush(): Promise<void> {
+    return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
+  }
+
+  async stop(): Promise<void> {
+    this.handlers.clear();
+  }
+}

@@ -1,0 +1,43 @@
+/** Base of every error Distill throws on purpose; `code` is stable and machine-readable. */
+export class DistillError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Bad configuration at start-up: every problem, each naming its variable. */
+export class ConfigError extends DistillError {
+  constructor(readonly problems: string[]) {
+    super('CONFIG_INVALID', `Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+  }
+}
+
+export interface FieldProblem {
+  path: string[];
+  message: string;
+}
+
+/** Input a user can fix; carries one entry per offending field. */
+export class InputValidationError extends DistillError {
+  constructor(readonly fieldErrors: FieldProblem[]) {
+    super('INPUT_INVALID', `Invalid input: ${fieldErrors.map((f) => `${f.path.join('.')}: ${f.message}`).join('; ')}`);
+  }
+}
+
+export class NotFoundError extends DistillError {
+  constructor(message: string) {
+    super('NOT_FOUND', message);
+  }
+}
+
+/** The operation does not apply to the entity in its current state (e.g. retrying a completed article). */
+export class InvalidStateError extends DistillError {
+  constructor(message: string) {
+    super('INVALID_STATE', message);
+  }
+}

@@ -1,0 +1,34 @@
+/** The domain's shared words, used by every layer (database values, queue subjects, GraphQL enums). */
+
+export const PRIORITIES = ['HIGH', 'NORMAL', 'LOW'] as const;
+export type Priority = (typeof PRIORITIES)[number];
+
+export const ARTICLE_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
+export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+
+export const JOB_STATES = ['QUEUED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+export const TERMINAL_JOB_STATES: readonly JobState[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
+
+export const STEP_NAMES = ['SUMMARY', 'KEYWORDS', 'SENTIMENT'] as const;
+export type StepName = (typeof STEP_NAMES)[number];
+
+export const SENTIMENTS = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'] as const;
+export type Sentiment = (typeof SENTIMENTS)[number];
+
+export const STEP_STATES = ['PENDING', 'RUNNING', 'DONE', 'FAILED'] as const;
+export type StepState = (typeof STEP_STATES)[number];
+
+export const ARTICLE_EVENT_TYPES = [
+  'SNAPSHOT',
+  'QUEUED',
+  'STARTED',
+  'STEP_STARTED',
+  'STEP_COMPLETED',
+  'SUMMARY_DELTA',
+  'RETRYING',
+  'COMPLETED',
+  'FAILED',
+  'CANCELLED',
+] as const;
+export type ArticleEventType = (typeof ARTICLE_EVENT_TYPES)[number];

@@ -1,0 +1,37 @@
+import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { toLlmError } from './llm-error.js';
+import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
+
+const SDK = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
+
+/** Anthropic messages API. SDK retries are off: the job queue is the one retry mechanism. */
+export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }): LlmProvider {
+  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: 3_600_000 });
+  return {
+    name: 'anthropic',
+    async complete(request: CompletionRequest): Promise<Completion> {
+      const body = {
+        model: request.model,
+        system: request.system,
+        max_tokens: request.maxTokens,
+        messages: [{ role: 'user' as const, content: request.prompt }],
+      };
+      try {
+        if (request.onDelta) {
+          const stream = client.messages.stream(body, { signal: request.signal });
+          stream.on('text', (delta) => request.onDelta?.(delta));
+          const message = await stream.finalMessage();
+          return toCompletion(message);
+        }
+        return toCompletion(await client.messages.create(body, { signal: request.signal }));
+      } catch (err) {
+        throw toLlmError(err, 'anthropic', SDK, request.signal);
+      }
+    },
+  };
+}
+
+function toCompletion(message: Anthropic.Message): Completion {
+  const text = message.content.map((block) => (block.type === 'text' ? block.text : '')).join('');
+  return { text, inputTokens: message.usage.input_tokens, outputTokens: message.usage.output_tokens, model: message.model };
+}

@@ -1,0 +1,59 @@
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { LlmError, toLlmError } from './llm-error.js';
+import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
+
+const SDK = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
+
+/** OpenAI chat completions. SDK retries are off: the job queue is the one retry mechanism. */
+export function createOpenAiProvider(options: { apiKey: string; baseURL?: string }): LlmProvider {
+  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: 3_600_000 });
+  return {
+    name: 'openai',
+    async complete(request: CompletionRequest): Promise<Completion> {
+      const messages = [
+        { role: 'system' as const, content: request.system },
+        { role: 'user' as const, content: request.prompt },
+      ];
+      try {
+        if (request.onDelta) return await streamCompletion(client, request, messages);
+        const response = await client.chat.completions.create(
+          { model: request.model, messages, max_tokens: request.maxTokens },
+          { signal: request.signal },
+        );
+        return {
+          text: response.choices[0]?.message.content ?? '',
+          inputTokens: response.usage?.prompt_tokens ?? 0,
+          outputTokens: response.usage?.completion_tokens ?? 0,
+          model: response.model,
+        };
+      } catch (err) {
+        throw toLlmError(err, 'openai', SDK, request.signal);
+      }
+    },
+  };
+}
+
+async function streamCompletion(
+  client: OpenAI,
+  request: CompletionRequest,
+  messages: OpenAI.Chat.ChatCompletionMessageParam[],
+): Promise<Completion> {
+  const stream = await client.chat.completions.create(
+    { model: request.model, messages, max_tokens: request.maxTokens, stream: true, stream_options: { include_usage: true } },
+    { signal: request.signal },
+  );
+  let text = '';
+  let model = request.model;
+  let usage: OpenAI.CompletionUsage | undefined;
+  for await (const chunk of stream) {
+    model = chunk.model || model;
+    if (chunk.usage) usage = chunk.usage;
+    const delta = chunk.choices[0]?.delta.content;
+    if (delta) {
+      text += delta;
+      request.onDelta?.(delta);
+    }
+  }
+  if (!usage) throw new LlmError('server', 'openai stream ended without usage', { provider: 'openai' });
+  return { text, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, model };
+}

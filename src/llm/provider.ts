@@ -1,0 +1,26 @@
+import type { ProviderName } from '../config/llm-route.js';
+
+export interface CompletionRequest {
+  model: string;
+  system: string;
+  prompt: string;
+  maxTokens: number;
+  /** Aborts the HTTP call (timeout, cancel, shutdown). */
+  signal?: AbortSignal;
+  /** When given, the provider streams and reports text as it is written. */
+  onDelta?: (text: string) => void;
+}
+
+export interface Completion {
+  text: string;
+  inputTokens: number;
+  outputTokens: number;
+  /** The model that answered, as the provider reports it. */
+  model: string;
+}
+
+/** One LLM backend. Throws LlmError only. */
+export interface LlmProvider {
+  readonly name: ProviderName;
+  complete(request: CompletionRequest): Promise<Completion>;
+}

@@ -1,0 +1,82 @@
+import { connect } from '@nats-io/transport-node';
+import type { NatsConnection } from '@nats-io/nats-core';
+import { sql } from 'kysely';
+import type { Config } from '../config/config.js';
+import { createDatabase, type Db } from '../db/database.js';
+import { migrateToLatest } from '../db/migrate.js';
+import type { EventBus } from '../events/event-bus.js';
+import { MemoryEventBus } from '../events/memory.event-bus.js';
+import { NatsEventBus } from '../events/nats.event-bus.js';
+import type { Lifecycle } from '../lib/lifecycle.js';
+import type { Logger } from '../lib/logger.js';
+import { createLlmRouter, type LlmRouter } from '../llm/llm-router.js';
+import { JetStreamWorkQueue } from '../queue/jetstream.queue.js';
+import { MemoryWorkQueue } from '../queue/memory.queue.js';
+import type { WorkQueue } from '../queue/work-queue.js';
+
+export interface Infrastructure {
+  db: Db;
+  nc: NatsConnection | undefined;
+  queue: WorkQueue;
+  bus: EventBus;
+  llm: LlmRouter;
+  /** True when the database and NATS (if used) answer. */
+  ready(): Promise<boolean>;
+}
+
+// JetStream keeps redelivering up to this many times; our own attempt counter (jobs.attempt)
+// decides failure long before, and a 429 does not use up an attempt.
+const MAX_DELIVER = 1_000;
+
+/**
+ * Connects the external parts chosen by config (PostgreSQL or PGlite, NATS or in-process) and
+ * registers each with the lifecycle, so they close in reverse order.
+ */
+export async function createInfrastructure(config: Config, log: Logger, lifecycle: Lifecycle): Promise<Infrastructure> {
+  const db = await createDatabase(config.database);
+  lifecycle.add('database', () => db.destroy());
+  const applied = await migrateToLatest(db);
+  if (applied.length > 0) log.info({ applied }, 'database migrated');
+
+  let nc: NatsConnection | undefined;
+  let queue: WorkQueue;
+  let bus: EventBus;
+  const queueOptions = { namespace: config.namespace, ackWaitMs: config.worker.ackWaitMs, maxDeliver: MAX_DELIVER };
+  if (config.nats.kind === 'nats') {
+    const connection = await connect({
+      servers: config.nats.url,
+      name: `distill-${process.pid}`,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+    });
+    nc = connection;
+    lifecycle.add('nats', () => connection.drain());
+    void (async () => {
+      for await (const status of connection.status()) {
+        if (status.type === 'disconnect' || status.type === 'reconnect') log.warn({ nats: status.type }, 'nats connection');
+      }
+    })();
+    queue = new JetStreamWorkQueue(connection, queueOptions);
+    bus = new NatsEventBus(connection, config.namespace);
+  } else {
+    queue = new MemoryWorkQueue(queueOptions);
+    bus = new MemoryEventBus();
+  }
+  await queue.start();
+  lifecycle.add('queue', () => queue.stop());
+  await bus.start();
+  lifecycle.add('event bus', () => bus.stop());
+
+  return {
+    db,
+    nc,
+    queue,
+    bus,
+    llm: createLlmRouter(config.llm),
+    async ready() {
+      await sql`select 1`.execute(db);
+      if (nc) await nc.rtt();
+      return true;
+    },
+  };
+}

@@ -1,0 +1,163 @@
+import type { ArticleView } from '../../articles/article-event.js';
+import type { JobRow, JobStepRow, LlmCallRow } from '../../db/tables.js';
+import { InputValidationError } from '../../lib/errors.js';
+import { builder } from './builder.js';
+import { ArticleStatusEnum, JobStateEnum, PriorityEnum, SentimentEnum, StepNameEnum } from './enums.schema.js';
+import { parseArticleId, parseJobId } from './ids.js';
+
+export const Article = builder.objectRef<ArticleView>('Article');
+export const Job = builder.objectRef<JobRow>('Job');
+const JobStep = builder.objectRef<JobStepRow>('JobStep');
+const LlmCall = builder.objectRef<LlmCallRow>('LlmCall');
+
+Article.implement({
+  description: 'A submitted document and what the LLM steps made of it.',
+  fields: (t) => ({
+    id: t.id({ resolve: (a) => String(a.id) }),
+    title: t.exposeString('title'),
+    content: t.string({
+      // Articles that arrive with an event carry no content; load it only if asked for.
+      resolve: async (a, _args, ctx) => a.content ?? (await ctx.loaders.article.load(a.id))?.content ?? '',
+    }),
+    sourceUrl: t.exposeString('source_url'),
+    priority: t.field({ type: PriorityEnum, resolve: (a) => a.priority }),
+    status: t.field({ type: ArticleStatusEnum, resolve: (a) => a.status }),
+    summary: t.exposeString('summary', { nullable: true }),
+    keywords: t.stringList({ resolve: (a) => a.keywords ?? [] }),
+    sentiment: t.field({ type: SentimentEnum, nullable: true, resolve: (a) => a.sentiment }),
+    error: t.exposeString('error', { nullable: true }),
+    createdAt: t.field({ type: 'DateTime', resolve: (a) => a.created_at }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (a) => a.updated_at }),
+    processedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.processed_at }),
+    version: t.exposeInt('version', { description: 'Bumped on every change.' }),
+    job: t.field({
+      type: Job,
+      nullable: true,
+      description: 'The latest job.',
+      resolve: async (a, _args, ctx) => (await ctx.loaders.jobsByArticle.load(a.id))[0],
+    }),
+    jobs: t.field({
+      type: [Job],
+      description: 'Every job, newest first.',
+      resolve: (a, _args, ctx) => ctx.loaders.jobsByArticle.load(a.id),
+    }),
+    llmCalls: t.field({ type: [LlmCall], resolve: (a, _args, ctx) => ctx.loaders.llmCallsByArticle.load(a.id) }),
+    costUsd: t.float({
+      description: 'Sum of the booked LLM costs.',
+      resolve: (a, _args, ctx) => ctx.loaders.costByArticle.load(a.id),
+    }),
+  }),
+});
+
+Job.implement({
+  description: 'One run of the pipeline for an article (its "task id"). Retries are attempts of the same job.',
+  fields: (t) => ({
+    id: t.exposeID('id'),
+    article: t.field({
+      type: Article,
+      resolve: async (j, _args, ctx) => {
+        const article = await ctx.loaders.article.load(j.article_id);
+        if (!article) throw new Error(`article ${j.article_id} of job ${j.id} is missing`);
+        return article;
+      },
+    }),
+    state: t.field({ type: JobStateEnum, resolve: (j) => j.state }),
+    priority: t.field({ type: PriorityEnum, resolve: (j) => j.priority }),
+    attempt: t.exposeInt('attempt'),
+    maxAttempts: t.exposeInt('max_attempts'),
+    progress: t.float({
+      description: 'Fraction of the steps done, 0 to 1.',
+      resolve: async (j, _args, ctx) => (await ctx.loaders.stepsByJob.load(j.id)).filter((s) => s.state === 'DONE').length / 3,
+    }),
+    steps: t.field({ type: [JobStep], resolve: (j, _args, ctx) => ctx.loaders.stepsByJob.load(j.id) }),
+    error: t.exposeString('error', { nullable: true }),
+    errorKind: t.exposeString('error_kind', { nullable: true, description: 'rate_limited, timeout, bad_request, …' }),
+    workerId: t.exposeString('worker_id', { nullable: true }),
+    queuedAt: t.field({ type: 'DateTime', resolve: (j) => j.queued_at }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.started_at }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finished_at }),
+    durationMs: t.int({
+      nullable: true,
+      resolve: (j) => (j.started_at && j.finished_at ? j.finished_at.getTime() - j.started_at.getTime() : null),
+    }),
+  }),
+});
+
+JobStep.implement({
+  fields: (t) => ({
+    name: t.field({ type: StepNameEnum, resolve: (s) => s.step }),
+    state: t.exposeString('state', { description: 'PENDING, RUNNING, DONE or FAILED' }),
+    cached: t.exposeBoolean('cached'),
+    model: t.exposeString('model', { nullable: true }),
+    error: t.exposeString('error', { nullable: true }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.started_at }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.finished_at }),
+  }),
+});
+
+LlmCall.implement({
+  description: 'One booked LLM call: the cost ledger.',
+  fields: (t) => ({
+    step: t.field({ type: StepNameEnum, resolve: (c) => c.step }),
+    provider: t.exposeString('provider'),
+    model: t.exposeString('model'),
+    promptVersion: t.exposeString('prompt_version'),
+    inputTokens: t.exposeInt('input_tokens'),
+    outputTokens: t.exposeInt('output_tokens'),
+    costUsd: t.float({ nullable: true, description: 'Null when the model has no known price.', resolve: (c) => c.cost_usd }),
+    cached: t.exposeBoolean('cached'),
+    latencyMs: t.exposeInt('latency_ms'),
+    attempt: t.exposeInt('attempt'),
+    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.created_at }),
+  }),
+});
+
+const SubmitArticleInput = builder.inputType('SubmitArticleInput', {
+  fields: (t) => ({
+    title: t.string({ required: true }),
+    content: t.string({ required: true }),
+    sourceUrl: t.string({ required: true }),
+    priority: t.field({ type: PriorityEnum, defaultValue: 'NORMAL' }),
+  }),
+});
+
+const SubmitArticlePayload = builder.objectRef<{ article: ArticleView; job: JobRow }>('SubmitArticlePayload').implement({
+  fields: (t) => ({
+    article: t.field({ type: Article, resolve: (p) => p.article }),
+    job: t.field({ type: Job, resolve: (p) => p.job }),
+  }),
+});
+
+builder.queryFields((t) => ({
+  article: t.field({
+    type: Article,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const articleId = parseArticleId(id);
+      return articleId === undefined ? null : ((await ctx.loaders.article.load(articleId)) ?? null);
+    },
+  }),
+  job: t.field({
+    type: Job,
+    nullable: true,
+    args: { id: t.arg.id({ required: true }) },
+    resolve: async (_root, { id }, ctx) => {
+      const jobId = parseJobId(id);
+      return jobId === undefined ? null : ((await ctx.loaders.job.load(jobId)) ?? null);
+    },
+  }),
+}));
+
+builder.mutationFields((t) => ({
+  submitArticle: t.field({
+    type: SubmitArticlePayload,
+    description: 'Stores the article and queues its job; answers at once with both ids.',
+    args: { input: t.arg({ type: SubmitArticleInput, required: true }) },
+    errors: { types: [InputValidationError], union: { name: 'SubmitArticleResult' } },
+    resolve: async (_root, { input }, ctx) => {
+      const [submitted] = await ctx.articles.submit([input], ctx.viewer);
+      return submitted!;
+    },
+  }),
+}));

@@ -1,0 +1,50 @@
+import { GraphQLError } from 'graphql';
+import type { ArticleEvent } from '../../articles/article-event.js';
+import { NotFoundError } from '../../lib/errors.js';
+import { streamArticleEvents } from '../article-event.stream.js';
+import { Article, Job } from './article.schema.js';
+import { builder } from './builder.js';
+import { ArticleEventTypeEnum, StepNameEnum } from './enums.schema.js';
+import { parseArticleId } from './ids.js';
+
+const ArticleEventRef = builder.objectRef<ArticleEvent>('ArticleEvent').implement({
+  description: 'A change of an article or its job. `seq` orders the logged events of one article.',
+  fields: (t) => ({
+    seq: t.exposeInt('seq'),
+    type: t.field({ type: ArticleEventTypeEnum, resolve: (e) => e.type }),
+    at: t.field({ type: 'DateTime', resolve: (e) => e.at }),
+    article: t.field({ type: Article, resolve: (e) => e.article }),
+    job: t.field({ type: Job, nullable: true, resolve: (e) => e.job }),
+    step: t.field({ type: StepNameEnum, nullable: true, resolve: (e) => e.step }),
+    progress: t.exposeFloat('progress'),
+    delta: t.exposeString('delta', { nullable: true, description: 'Summary text as it is written (SUMMARY_DELTA).' }),
+    error: t.exposeString('error', { nullable: true }),
+  }),
+});
+
+builder.subscriptionFields((t) => ({
+  articleEvents: t.field({
+    type: ArticleEventRef,
+    description: 'SNAPSHOT of the current state first (or the logged events after `afterSeq`), then live events.',
+    args: { id: t.arg.id({ required: true }), afterSeq: t.arg.int() },
+    subscribe: async function* (_root, { id, afterSeq }, ctx) {
+      const articleId = parseArticleId(id);
+      if (articleId === undefined) throw notFound(String(id));
+      try {
+        for await (const event of streamArticleEvents(ctx, articleId, afterSeq)) {
+          // The context lives as long as the subscription: drop cached rows so each event renders fresh.
+          ctx.loaders.clearAll();
+          yield event;
+        }
+      } catch (err) {
+        if (err instanceof NotFoundError) throw notFound(String(id));
+        throw err;
+      }
+    },
+    resolve: (event) => event,
+  }),
+}));
+
+function notFound(id: string): GraphQLError {
+  return new GraphQLError(`Article ${id} not found`, { extensions: { code: 'NOT_FOUND' } });
+}

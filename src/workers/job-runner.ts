@@ -1,0 +1,95 @@
+import type { JobProcessor } from '../articles/job-processor.js';
+import type { Logger } from '../lib/logger.js';
+import type { Delivery } from '../queue/work-queue.js';
+import { decide, type RetrySettings } from './retry-policy.js';
+
+const RECORD_FAILED_DELAY_MS = 5_000;
+
+/**
+ * Runs one delivery to its outcome and settles the message exactly once:
+ * success → ack; retryable → record RETRYING, nak(backoff); permanent or last attempt → record
+ * FAILED, term; shutdown → nak(0) and record nothing. If the outcome cannot be recorded (database
+ * down) the message is nak'ed, so the job comes back rather than being lost.
+ */
+export function createJobRunner(deps: { processor: JobProcessor; log: Logger; retry: RetrySettings }) {
+  const { processor, log } = deps;
+
+  return async function runDelivery(delivery: Delivery, signal: AbortSignal, shuttingDown: () => boolean): Promise<void> {
+    const message = delivery.message;
+    if (!message) {
+      log.error({ raw: delivery.raw.slice(0, 200), priority: delivery.priority }, 'poison message: cannot parse; terminated');
+      delivery.term();
+      return;
+    }
+    const started = performance.now();
+    let begun;
+    try {
+      begun = await processor.begin(message.jobId);
+    } catch (err) {
+      log.warn({ err, jobId: message.jobId, articleId: message.articleId }, 'could not start job; will retry');
+      delivery.nak(RECORD_FAILED_DELAY_MS);
+      return;
+    }
+    if (begun.kind === 'settled') {
+      log.info({ jobId: message.jobId, articleId: message.articleId, reason: begun.reason }, 'nothing to do; message settled');
+      await delivery.ack();
+      return;
+    }
+    const { ctx } = begun;
+    if (begun.kind === 'exhausted') {
+      if (
+        await record(delivery, () =>
+          processor.fail(ctx, `gave up after ${ctx.job.attempt} attempts: the worker was lost each time`, 'exhausted'),
+        )
+      )
+        delivery.term();
+      ctx.log.error({ attempt: ctx.job.attempt, maxAttempts: ctx.job.max_attempts }, 'job failed: attempts exhausted');
+      return;
+    }
+
+    // ctx.log already carries jobId, articleId and attempt.
+    const summary = () => ({ maxAttempts: ctx.job.max_attempts, ms: Math.round(performance.now() - started) });
+    try {
+      await processor.runSteps(ctx, signal);
+      const completed = await processor.complete(ctx);
+      await delivery.ack();
+      ctx.log.info(summary(), completed ? 'job completed' : 'job finished after it was cancelled');
+      return;
+    } catch (err) {
+      const decision = decide(
+        err,
+        { number: ctx.job.attempt, max: ctx.job.max_attempts, shuttingDown: shuttingDown() },
+        deps.retry,
+      );
+      if (decision.action === 'release') {
+        delivery.nak(0);
+        ctx.log.info(summary(), 'job released at shutdown');
+      } else if (decision.action === 'retry') {
+        const recorded = await record(delivery, () =>
+          processor.retryLater(ctx, decision.message, decision.kind, decision.refundAttempt),
+        );
+        if (recorded) delivery.nak(decision.delayMs);
+        ctx.log.warn(
+          { ...summary(), kind: decision.kind, error: decision.message, delayMs: decision.delayMs },
+          'job attempt failed; retrying',
+        );
+      } else {
+        // nats-server 2.9 keeps a message that stops being delivered; term removes it once FAILED is recorded.
+        if (await record(delivery, () => processor.fail(ctx, decision.message, decision.kind))) delivery.term();
+        ctx.log.error({ ...summary(), kind: decision.kind, error: decision.message }, 'job failed');
+      }
+    }
+  };
+
+  /** Records an outcome in PostgreSQL; when that fails the message is nak'ed and false returned. */
+  async function record(delivery: Delivery, write: () => Promise<unknown>): Promise<boolean> {
+    try {
+      await write();
+      return true;
+    } catch (err) {
+      log.warn({ err, jobId: delivery.message?.jobId }, 'could not record job outcome; message will be redelivered');
+      delivery.nak(RECORD_FAILED_DELAY_MS);
+      return false;
+    }
+  }
+}

@@ -1,0 +1,71 @@
+import { DistillError, NotFoundError } from '../lib/errors.js';
+import { LlmError, type LlmErrorKind } from '../llm/llm-error.js';
+
+export interface RetrySettings {
+  backoffBaseMs: number;
+  backoffMaxMs: number;
+}
+
+export type Decision =
+  | { action: 'retry'; delayMs: number; kind: string; message: string; refundAttempt: boolean }
+  | { action: 'fail'; kind: string; message: string }
+  /** Shutdown aborted the work: give the message back at once, record nothing. */
+  | { action: 'release'; kind: string; message: string };
+
+const RETRYABLE_LLM: Record<LlmErrorKind, boolean> = {
+  rate_limited: true,
+  overloaded: true,
+  timeout: true,
+  server: true,
+  network: true,
+  invalid_output: true,
+  aborted: true,
+  bad_request: false,
+  auth: false,
+  context_length: false,
+};
+
+// PostgreSQL connection-level failures (class 08, admin shutdown, cannot connect now) and node socket errors.
+const DB_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
+
+/** What kind of failure this is, in the vocabulary stored in jobs.error_kind. */
+export function classify(err: unknown): { kind: string; retryable: boolean; message: string; retryAfterMs?: number } {
+  if (err instanceof LlmError)
+    return { kind: err.kind, retryable: RETRYABLE_LLM[err.kind], message: err.message, retryAfterMs: err.retryAfterMs };
+  if (err instanceof NotFoundError) return { kind: 'not_found', retryable: false, message: err.message };
+  if (err instanceof DistillError) return { kind: err.code.toLowerCase(), retryable: false, message: err.message };
+  const e = err as { code?: string; message?: string };
+  const message = e?.message ?? String(err);
+  if (
+    (e?.code && (DB_UNAVAILABLE_CODES.has(e.code) || e.code.startsWith('08'))) ||
+    /Connection terminated|connect ECONNREFUSED|timeout exceeded when trying to connect/i.test(message)
+  )
+    return { kind: 'database_unavailable', retryable: true, message: `database unavailable: ${message}` };
+  // Unknown errors are retried: attempts bound them, and a transient bug should not lose an article.
+  return { kind: 'internal', retryable: true, message };
+}
+
+/** Exponential backoff with jitter: base·2^(attempt-1), capped, then scaled by 0.5–1.0. */
+export function backoffMs(attempt: number, settings: RetrySettings, random = Math.random): number {
+  const exp = Math.min(settings.backoffMaxMs, settings.backoffBaseMs * 2 ** Math.max(0, attempt - 1));
+  return Math.round(exp * (0.5 + random() * 0.5));
+}
+
+/**
+ * Decides the outcome of a failed attempt. Retryable errors retry while attempts remain (a 429 gives
+ * its attempt back); Retry-After is honoured up to the backoff cap. Permanent errors fail at once.
+ */
+export function decide(
+  err: unknown,
+  attempt: { number: number; max: number; shuttingDown: boolean },
+  settings: RetrySettings,
+): Decision {
+  const c = classify(err);
+  if (attempt.shuttingDown && c.kind === 'aborted') return { action: 'release', kind: c.kind, message: c.message };
+  if (!c.retryable) return { action: 'fail', kind: c.kind, message: c.message };
+  const refundAttempt = c.kind === 'rate_limited';
+  if (!refundAttempt && attempt.number >= attempt.max)
+    return { action: 'fail', kind: c.kind, message: `${c.message} (gave up after ${attempt.number} attempts)` };
+  const delayMs = Math.min(settings.backoffMaxMs, Math.max(backoffMs(attempt.number, settings), c.retryAfterMs ?? 0));
+  return { action: 'retry', delayMs, kind: c.kind, message: c.message, refundAttempt };
+}

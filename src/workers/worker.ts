@@ -1,0 +1,54 @@
+import { createJobProcessor } from '../articles/job-processor.js';
+import type { Config } from '../config/config.js';
+import type { Db } from '../db/database.js';
+import type { EventBus } from '../events/event-bus.js';
+import type { Logger } from '../lib/logger.js';
+import type { LlmRouter } from '../llm/llm-router.js';
+import type { WorkQueue } from '../queue/work-queue.js';
+import { createJobDispatcher } from './job-dispatcher.js';
+import { createJobRunner } from './job-runner.js';
+
+/** A worker: takes jobs from the queue and runs the pipeline, WORKER_CONCURRENCY at a time. */
+export function createWorker(deps: {
+  db: Db;
+  queue: WorkQueue;
+  bus: EventBus;
+  llm: LlmRouter;
+  log: Logger;
+  config: Config['worker'];
+}) {
+  const { config } = deps;
+  const log = deps.log.child({ workerId: config.id });
+  const processor = createJobProcessor({ db: deps.db, bus: deps.bus, llm: deps.llm, log, workerId: config.id });
+  const run = createJobRunner({
+    processor,
+    log,
+    retry: { backoffBaseMs: config.backoffBaseMs, backoffMaxMs: config.backoffMaxMs },
+  });
+  const dispatcher = createJobDispatcher({
+    queue: deps.queue,
+    run,
+    log,
+    options: {
+      concurrency: config.concurrency,
+      ackWaitMs: config.ackWaitMs,
+      agingMs: config.agingMs,
+      shutdownGraceMs: config.shutdownGraceMs,
+    },
+  });
+  return {
+    get inFlight() {
+      return dispatcher.inFlight;
+    },
+    start(): void {
+      dispatcher.start();
+      log.info({ concurrency: config.concurrency }, 'worker started');
+    },
+    async stop(): Promise<void> {
+      await dispatcher.stop();
+      log.info('worker stopped');
+    },
+  };
+}
+
+export type Worker = ReturnType<typeof createWorker>;
