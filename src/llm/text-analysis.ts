@@ -10,7 +10,7 @@ const STOPWORDS = new Set(
   how i if in into is it its itself just me more most my myself no nor not now of off on once only or other our ours ourselves
   out over own same she should so some such than that the their theirs them themselves then there these they this those through
   to too under until up very was we were what when where which while who whom why will with would you your yours yourself
-  yourselves said says new one two also its it's into than been would could may might must shall`.split(/\s+/),
+  yourselves said says new one two also its it's into than been would could may might must shall across every`.split(/\s+/),
 );
 
 const POSITIVE = new Set(
@@ -70,10 +70,11 @@ export function summarize(text: string, maxSentences = 3): string {
     .join(' ');
 }
 
-/** The most frequent content words, most frequent first. */
+/** The most frequent content words, most frequent first; ties go to the word that appears first (the lede). */
 export function keywords(text: string, max = 8): string[] {
+  // Map iteration order is first appearance, and sort is stable.
   return [...frequencies(text).entries()]
-    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .sort((a, b) => b[1] - a[1])
     .slice(0, max)
     .map(([word]) => word);
 }

@@ -1,0 +1,137 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sampleArticle, submit } from './support/articles.js';
+import { gql, sseSubscribe, wsSubscribe } from './support/graphql-client.js';
+import { ArticleDetails, ArticleEvents, JobById, SubmitArticle } from './support/operations.js';
+import { availableBackends } from './support/services.js';
+import { startTestSystem, type TestSystem } from './support/system.fixture.js';
+
+describe.each(availableBackends())('the user path on %s services (offline local provider)', (backend) => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem(backend);
+  });
+  afterAll(() => sys.stop());
+
+  it('answers a submission at once with the article and job ids, PENDING and QUEUED', async () => {
+    const { submitArticle } = await gql(sys.url, SubmitArticle, { input: sampleArticle({ priority: 'HIGH' }) });
+    expect(submitArticle).toMatchObject({
+      __typename: 'SubmitArticlePayload',
+      article: { id: expect.stringMatching(/^\d+$/), status: 'PENDING', priority: 'HIGH' },
+      job: { id: expect.stringMatching(/^[0-9a-f-]{36}$/), state: 'QUEUED' },
+    });
+  });
+
+  it('logs QUEUED, STARTED, three STEP_COMPLETED and COMPLETED, replayed in order from afterSeq 0', async () => {
+    const { articleId } = await submit(sys.url);
+    const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId, afterSeq: 0 });
+    try {
+      const events = await sub.events.until((e) => e.articleEvents.type === 'COMPLETED');
+      const logged = events.map((e) => e.articleEvents).filter((e) => e.type !== 'STEP_STARTED');
+      expect(logged.map((e) => e.type)).toEqual([
+        'QUEUED',
+        'STARTED',
+        'STEP_COMPLETED',
+        'STEP_COMPLETED',
+        'STEP_COMPLETED',
+        'COMPLETED',
+      ]);
+      expect(logged.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect(new Set(logged.filter((e) => e.type === 'STEP_COMPLETED').map((e) => e.step))).toEqual(
+        new Set(['SUMMARY', 'KEYWORDS', 'SENTIMENT']),
+      );
+      expect(logged.map((e) => e.progress)).toEqual([0, 0, expect.closeTo(1 / 3), expect.closeTo(2 / 3), 1, 1]);
+      const done = logged.at(-1)!;
+      expect(done.article).toMatchObject({ status: 'COMPLETED', sentiment: 'POSITIVE' });
+      expect(done.article.summary).toContain('record profits');
+      expect(done.article.keywords).toContain('profits');
+      expect(done.job).toMatchObject({ state: 'SUCCEEDED' });
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('starts a live subscription with a SNAPSHOT and ends it at COMPLETED without gaps', async () => {
+    const { articleId } = await submit(sys.url);
+    const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId });
+    try {
+      const first = (await sub.events.next()).articleEvents;
+      expect(first.type).toBe('SNAPSHOT');
+      const events = [first];
+      if (first.article.status !== 'COMPLETED')
+        events.push(...(await sub.events.until((e) => e.articleEvents.type === 'COMPLETED')).map((e) => e.articleEvents));
+      const logged = events.slice(1).filter((e) => e.type !== 'STEP_STARTED');
+      logged.forEach((e, i) => expect(e.seq).toBe(first.seq + i + 1));
+      expect(events.at(-1)!.article.status).toBe('COMPLETED');
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('gives a subscriber that arrives after completion the final SNAPSHOT', async () => {
+    const { articleId } = await submit(sys.url);
+    const watcher = await wsSubscribe(sys.url, ArticleEvents, { id: articleId, afterSeq: 0 });
+    await watcher.events.until((e) => e.articleEvents.type === 'COMPLETED');
+    await watcher.close();
+
+    const late = await wsSubscribe(sys.url, ArticleEvents, { id: articleId });
+    try {
+      const snapshot = (await late.events.next()).articleEvents;
+      expect(snapshot).toMatchObject({
+        type: 'SNAPSHOT',
+        seq: 6,
+        progress: 1,
+        article: { status: 'COMPLETED' },
+        job: { state: 'SUCCEEDED' },
+      });
+      expect(snapshot.article.summary).toBeTruthy();
+    } finally {
+      await late.close();
+    }
+  });
+
+  it('shows the result, the job with its steps and one ledger row per step', async () => {
+    const { articleId, jobId } = await submit(sys.url);
+    const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId, afterSeq: 0 });
+    await sub.events.until((e) => e.articleEvents.type === 'COMPLETED');
+    await sub.close();
+
+    const { article } = await gql(sys.url, ArticleDetails, { id: articleId });
+    expect(article).toMatchObject({
+      id: articleId,
+      status: 'COMPLETED',
+      sentiment: 'POSITIVE',
+      error: null,
+      costUsd: 0,
+      job: { id: jobId, state: 'SUCCEEDED', attempt: 1, progress: 1, error: null },
+    });
+    expect(article!.processedAt).not.toBeNull();
+    expect(article!.job!.steps.map((s) => s.state)).toEqual(['DONE', 'DONE', 'DONE']);
+    expect(article!.llmCalls).toHaveLength(3);
+    for (const call of article!.llmCalls) {
+      expect(call).toMatchObject({ provider: 'local', model: 'local-extractive-v1', costUsd: 0, cached: false });
+      expect(call.inputTokens).toBeGreaterThan(0);
+      expect(call.outputTokens).toBeGreaterThan(0);
+    }
+    const { job } = await gql(sys.url, JobById, { id: jobId });
+    expect(job).toMatchObject({ id: jobId, state: 'SUCCEEDED', article: { id: articleId, status: 'COMPLETED' } });
+  });
+
+  it('streams the same events over server-sent events', async () => {
+    const { articleId } = await submit(sys.url);
+    const sub = await sseSubscribe(sys.url, ArticleEvents, { id: articleId, afterSeq: 0 });
+    try {
+      const events = await sub.events.until((e) => e.articleEvents.type === 'COMPLETED');
+      expect(events[0]!.articleEvents.type).toBe('QUEUED');
+      expect(events.at(-1)!.articleEvents.article.status).toBe('COMPLETED');
+    } finally {
+      await sub.close();
+    }
+  });
+
+  it('answers null for unknown and malformed ids', async () => {
+    expect((await gql(sys.url, ArticleDetails, { id: '999999' })).article).toBeNull();
+    expect((await gql(sys.url, ArticleDetails, { id: 'not-a-number' })).article).toBeNull();
+    expect((await gql(sys.url, JobById, { id: '00000000-0000-4000-8000-000000000000' })).job).toBeNull();
+    expect((await gql(sys.url, JobById, { id: 'nope' })).job).toBeNull();
+  });
+});

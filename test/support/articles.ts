@@ -1,0 +1,21 @@
+import type { SubmitArticleInput } from '../generated/graphql.js';
+import { gql } from './graphql-client.js';
+import { SubmitArticle } from './operations.js';
+
+export const SAMPLE_CONTENT =
+  'The company reported record profits this quarter. Growth was strong across every region. ' +
+  'Analysts praise the results and expect further gains. Shares rise sharply on the news.';
+
+export function sampleArticle(overrides: Partial<SubmitArticleInput> = {}): SubmitArticleInput {
+  return { title: 'Record quarter', content: SAMPLE_CONTENT, sourceUrl: 'https://news.example.com/a/1', ...overrides };
+}
+
+/** Submits over GraphQL and returns the ids; fails the test on a ValidationError. */
+export async function submit(
+  baseUrl: string,
+  input: SubmitArticleInput = sampleArticle(),
+): Promise<{ articleId: string; jobId: string }> {
+  const { submitArticle } = await gql(baseUrl, SubmitArticle, { input });
+  if (submitArticle.__typename !== 'SubmitArticlePayload') throw new Error(`rejected: ${JSON.stringify(submitArticle)}`);
+  return { articleId: submitArticle.article.id, jobId: submitArticle.job.id };
+}
