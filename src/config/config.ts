@@ -1,12 +1,19 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
-import { parseRoute, type LlmRoute } from './llm-route.js';
+import { loadLlmSettings, type LlmSettings } from './llm-settings.js';
 
 /** Empty strings count as unset, so `DATABASE_URL= npm start` runs embedded. */
 const optionalString = z.preprocess((v) => (v === '' ? undefined : v), z.string().optional());
 const int = (def: number, min: number, max: number) =>
-  z.preprocess((v) => (v === '' || v === undefined ? def : v), z.coerce.number().int(`must be a whole number`).min(min).max(max));
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? def : v),
+    z.coerce
+      .number({ error: 'must be a whole number' })
+      .int('must be a whole number')
+      .min(min, `must be at least ${min}`)
+      .max(max, `must be at most ${max}`),
+  );
 const url = (protocols: string[]) =>
   z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -36,7 +43,16 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   DATA_DIR: optionalString,
-  NATS_URL: optionalString,
+  NATS_URL: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z
+      .string()
+      .regex(
+        /^((nats|tls|wss?):\/\/)?[^\s:/,]+(:\d+)?(,\s*((nats|tls|wss?):\/\/)?[^\s:/,]+(:\d+)?)*$/,
+        'must look like nats://host:4222',
+      )
+      .optional(),
+  ),
   DISTILL_NAMESPACE: z.preprocess(
     (v) => (v === '' || v === undefined ? 'distill' : v),
     z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -'),
@@ -53,24 +69,14 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS_PER_1K_CHARS: int(5_000, 1, 600_000),
   LLM_TIMEOUT_MIN_MS: int(60_000, 100, 3_600_000),
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
-  OPENAI_API_KEY: optionalString,
   OPENAI_BASE_URL: url(['http:', 'https:']),
-  ANTHROPIC_API_KEY: optionalString,
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
-  LLM_ROUTE_SUMMARY: optionalString,
-  LLM_ROUTE_KEYWORDS: optionalString,
-  LLM_ROUTE_SENTIMENT: optionalString,
-  LLM_PRICES: optionalString,
   MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
   MAX_BODY_BYTES: int(2_000_000, 1_024, 100_000_000),
   GRAPHIQL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional()),
   MOCK_LLM_PORT: int(4010, 0, 65535),
   MOCK_LLM_LATENCY_MS: int(50, 0, 600_000),
 });
-
-const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
-
-export type ModelPrices = z.infer<typeof priceSchema>;
 
 export interface Config {
   env: 'production' | 'development' | 'test';
@@ -91,13 +97,7 @@ export interface Config {
     shutdownGraceMs: number;
   };
   outboxRelayIntervalMs: number;
-  llm: {
-    openai?: { apiKey: string; baseURL?: string };
-    anthropic?: { apiKey: string; baseURL?: string };
-    routes: { summary: LlmRoute; keywords: LlmRoute; sentiment: LlmRoute };
-    prices: ModelPrices;
-    timeout: { perThousandCharsMs: number; minMs: number; maxMs: number };
-  };
+  llm: LlmSettings & { timeout: { perThousandCharsMs: number; minMs: number; maxMs: number } };
   limits: { maxContentChars: number; maxBodyBytes: number };
   graphiql: boolean;
   mockLlm: { port: number; latencyMs: number };
@@ -109,56 +109,13 @@ export interface Config {
  */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const parsed = envSchema.safeParse(env);
-  const problems: string[] = [];
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) problems.push(`${issue.path.join('.')}: ${issue.message}`);
-    throw new ConfigError(problems);
-  }
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  // LLM settings are checked on the raw values, so their problems are listed even when others fail.
+  const llm = loadLlmSettings(env, problems);
+  if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
-  const openai = e.OPENAI_API_KEY ? { apiKey: e.OPENAI_API_KEY, baseURL: e.OPENAI_BASE_URL } : undefined;
-  const anthropic = e.ANTHROPIC_API_KEY ? { apiKey: e.ANTHROPIC_API_KEY, baseURL: e.ANTHROPIC_BASE_URL } : undefined;
-  if (e.OPENAI_BASE_URL && !openai) problems.push('OPENAI_BASE_URL: set, but OPENAI_API_KEY is not');
-  if (e.ANTHROPIC_BASE_URL && !anthropic) problems.push('ANTHROPIC_BASE_URL: set, but ANTHROPIC_API_KEY is not');
-
-  // Original design: summary and keywords on OpenAI, sentiment on Anthropic; fall back to what is configured.
-  const openaiDefault = openai ? 'openai:gpt-4o-mini' : undefined;
-  const anthropicDefault = anthropic ? 'anthropic:claude-3-5-haiku-latest' : undefined;
-  const defaults = {
-    summary: openaiDefault ?? anthropicDefault ?? 'local:local-extractive-v1',
-    keywords: openaiDefault ?? anthropicDefault ?? 'local:local-extractive-v1',
-    sentiment: anthropicDefault ?? openaiDefault ?? 'local:local-extractive-v1',
-  };
-  const route = (name: string, value: string | undefined, fallback: string): LlmRoute => {
-    const result = parseRoute(value ?? fallback);
-    if (typeof result === 'string') {
-      problems.push(`${name}: ${result}`);
-      return { provider: 'local', model: 'local-extractive-v1' };
-    }
-    if (result.provider === 'openai' && !openai) problems.push(`${name}: routes to openai, but OPENAI_API_KEY is not set`);
-    if (result.provider === 'anthropic' && !anthropic)
-      problems.push(`${name}: routes to anthropic, but ANTHROPIC_API_KEY is not set`);
-    return result;
-  };
-  const routes = {
-    summary: route('LLM_ROUTE_SUMMARY', e.LLM_ROUTE_SUMMARY, defaults.summary),
-    keywords: route('LLM_ROUTE_KEYWORDS', e.LLM_ROUTE_KEYWORDS, defaults.keywords),
-    sentiment: route('LLM_ROUTE_SENTIMENT', e.LLM_ROUTE_SENTIMENT, defaults.sentiment),
-  };
-
-  let prices: ModelPrices = {};
-  if (e.LLM_PRICES) {
-    try {
-      const result = priceSchema.safeParse(JSON.parse(e.LLM_PRICES));
-      if (result.success) prices = result.data;
-      else problems.push('LLM_PRICES: must be JSON like {"model":{"input":0.15,"output":0.6}} (USD per million tokens)');
-    } catch {
-      problems.push('LLM_PRICES: is not valid JSON');
-    }
-  }
   if (e.LLM_TIMEOUT_MIN_MS > e.LLM_TIMEOUT_MAX_MS) problems.push('LLM_TIMEOUT_MIN_MS: must not exceed LLM_TIMEOUT_MAX_MS');
   if (e.JOB_BACKOFF_BASE_MS > e.JOB_BACKOFF_MAX_MS) problems.push('JOB_BACKOFF_BASE_MS: must not exceed JOB_BACKOFF_MAX_MS');
-  if (e.NATS_URL && !/^(nats|tls|wss?):\/\/[^\s]+$|^[^\s:/]+:\d+$/.test(e.NATS_URL))
-    problems.push('NATS_URL: must look like nats://host:4222');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const envName = e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development';
@@ -184,10 +141,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     },
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
     llm: {
-      openai,
-      anthropic,
-      routes,
-      prices,
+      ...llm,
       timeout: {
         perThousandCharsMs: e.LLM_TIMEOUT_MS_PER_1K_CHARS,
         minMs: e.LLM_TIMEOUT_MIN_MS,

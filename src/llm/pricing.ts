@@ -1,4 +1,4 @@
-import type { ModelPrices } from '../config/config.js';
+import type { ModelPrices } from '../config/llm-settings.js';
 
 /** USD per million tokens, input and output, as published by the providers. Override with LLM_PRICES. */
 export const DEFAULT_PRICES: ModelPrices = {

@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { ConfigError } from '../src/lib/errors.js';
+import { spawnDistill } from './support/processes.js';
+
+function problemsOf(env: Record<string, string>): string[] {
+  try {
+    loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe('configuration', () => {
+  it('runs on embedded defaults when nothing is set, and treats empty values as unset', () => {
+    const config = loadConfig({ DATABASE_URL: '', NATS_URL: '', OPENAI_API_KEY: '' });
+    expect(config.database).toEqual({ kind: 'pglite', dataDir: './.data' });
+    expect(config.nats).toEqual({ kind: 'memory' });
+    expect(config.port).toBe(4000);
+    expect(config.worker.concurrency).toBe(64);
+    expect(config.namespace).toBe('distill');
+    expect(config.llm.routes.summary).toEqual({ provider: 'local', model: 'local-extractive-v1' });
+    expect(Object.isFrozen(config)).toBe(true);
+  });
+
+  it('routes summary and keywords to OpenAI and sentiment to Anthropic when both keys are set', () => {
+    const config = loadConfig({ OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b' });
+    expect(config.llm.routes.summary.provider).toBe('openai');
+    expect(config.llm.routes.keywords.provider).toBe('openai');
+    expect(config.llm.routes.sentiment.provider).toBe('anthropic');
+  });
+
+  it('reports every bad value at once, each with its variable name', () => {
+    const problems = problemsOf({
+      PORT: 'eighty',
+      WORKER_CONCURRENCY: '0',
+      DATABASE_URL: 'mysql://x',
+      LLM_ROUTE_SUMMARY: 'openai',
+      LOG_LEVEL: 'loud',
+    });
+    expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_URL',
+      'LLM_ROUTE_SUMMARY',
+      'LOG_LEVEL',
+      'PORT',
+      'WORKER_CONCURRENCY',
+    ]);
+  });
+
+  it('rejects routes to providers without keys, malformed routes and bad price tables', () => {
+    const problems = problemsOf({
+      LLM_ROUTE_SUMMARY: 'openai:gpt-4o-mini',
+      LLM_ROUTE_KEYWORDS: 'groq:llama',
+      LLM_ROUTE_SENTIMENT: 'anthropic',
+      LLM_PRICES: '{"m": {"input": -1}}',
+      OPENAI_BASE_URL: 'http://127.0.0.1:1/v1',
+      LLM_TIMEOUT_MIN_MS: '900000',
+      LLM_TIMEOUT_MAX_MS: '600000',
+    });
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^OPENAI_BASE_URL: .*OPENAI_API_KEY/),
+        expect.stringMatching(/^LLM_ROUTE_SUMMARY: routes to openai, but OPENAI_API_KEY is not set/),
+        expect.stringMatching(/^LLM_ROUTE_KEYWORDS: unknown provider "groq"/),
+        expect.stringMatching(/^LLM_ROUTE_SENTIMENT: must look like provider:model/),
+        expect.stringMatching(/^LLM_PRICES: /),
+        expect.stringMatching(/^LLM_TIMEOUT_MIN_MS: /),
+      ]),
+    );
+  });
+
+  it('refuses to start with bad values: exit code 2 and the list on stderr, no stack trace', async () => {
+    const child = spawnDistill('serve', { PORT: '-1', WORKER_CONCURRENCY: 'many', NATS_URL: 'not a url' });
+    let stderr = '';
+    child.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    const { code } = await child.exited;
+    expect(code).toBe(2);
+    expect(stderr).toContain('PORT:');
+    expect(stderr).toContain('WORKER_CONCURRENCY:');
+    expect(stderr).toContain('NATS_URL:');
+    expect(stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('rejects an unknown command with exit code 2 and the usage', async () => {
+    const child = spawnDistill('frobnicate', {});
+    let stderr = '';
+    child.child.stderr!.on('data', (c: Buffer) => (stderr += c.toString()));
+    expect((await child.exited).code).toBe(2);
+    expect(stderr).toContain('usage: distill <command>');
+  });
+});

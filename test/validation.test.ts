@@ -1,0 +1,75 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { sampleArticle } from './support/articles.js';
+import { gql } from './support/graphql-client.js';
+import { SubmitArticle } from './support/operations.js';
+import { availableBackends } from './support/services.js';
+import { startTestSystem, type TestSystem } from './support/system.fixture.js';
+
+describe.each(availableBackends())('submitArticle validation on %s services', (backend) => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    // API only: nothing may be consumed, so the queue shows exactly what was published.
+    sys = await startTestSystem(backend, { roles: { api: true, worker: false }, env: { MAX_CONTENT_CHARS: '200' } });
+  });
+  afterAll(() => sys.stop());
+
+  async function counts(): Promise<Record<string, number>> {
+    const db = sys.system.infra.db;
+    const tables = ['articles', 'jobs', 'outbox', 'article_events'] as const;
+    const rows = await Promise.all(
+      tables.map((t) =>
+        db
+          .selectFrom(t)
+          .select(sql<number>`count(*)::int`.as('n'))
+          .executeTakeFirstOrThrow(),
+      ),
+    );
+    const queued = (await sys.system.infra.queue.stats()).reduce((sum, s) => sum + s.pending + s.inFlight, 0);
+    return { ...Object.fromEntries(tables.map((t, i) => [t, rows[i]!.n])), queued };
+  }
+
+  const cases: [string, Parameters<typeof sampleArticle>[0], string[], RegExp][] = [
+    ['an empty title', { title: '   ' }, ['title'], /must not be empty/],
+    ['a non-http(s) source URL', { sourceUrl: 'ftp://files.example.com/a' }, ['sourceUrl'], /http\(s\) URL/],
+    ['a source URL that is not a URL', { sourceUrl: 'not a url' }, ['sourceUrl'], /http\(s\) URL/],
+    ['content over the limit', { content: 'x'.repeat(201) }, ['content'], /at most 200 characters/],
+    ['empty content', { content: '' }, ['content'], /must not be empty/],
+  ];
+
+  it.each(cases)(
+    'rejects %s with a ValidationError naming the field; nothing written or queued',
+    async (_name, overrides, path, message) => {
+      const before = await counts();
+      const { submitArticle } = await gql(sys.url, SubmitArticle, { input: sampleArticle(overrides) });
+      expect(submitArticle.__typename).toBe('ValidationError');
+      if (submitArticle.__typename !== 'ValidationError') return;
+      expect(submitArticle.fieldErrors).toEqual([{ path, message: expect.stringMatching(message) }]);
+      expect(submitArticle.message).toMatch(message);
+      expect(await counts()).toEqual(before);
+    },
+  );
+
+  it('names every bad field at once', async () => {
+    const { submitArticle } = await gql(sys.url, SubmitArticle, {
+      input: sampleArticle({ title: '', sourceUrl: 'mailto:x@example.com', content: ' ' }),
+    });
+    if (submitArticle.__typename !== 'ValidationError') throw new Error('expected a ValidationError');
+    expect(submitArticle.fieldErrors.map((f) => f.path[0]).sort()).toEqual(['content', 'sourceUrl', 'title']);
+  });
+
+  it('accepts a valid article: one article, job, event and queued message', async () => {
+    const before = await counts();
+    const { submitArticle } = await gql(sys.url, SubmitArticle, { input: sampleArticle({ content: 'Short and fine.' }) });
+    expect(submitArticle.__typename).toBe('SubmitArticlePayload');
+    const after = await counts();
+    const plusOne = (k: string) => before[k]! + 1;
+    expect(after).toEqual({
+      outbox: before.outbox,
+      articles: plusOne('articles'),
+      jobs: plusOne('jobs'),
+      article_events: plusOne('article_events'),
+      queued: plusOne('queued'),
+    });
+  });
+});
