@@ -53,7 +53,7 @@ export function backoffMs(attempt: number, settings: RetrySettings, random = Mat
 
 /**
  * Decides the outcome of a failed attempt. Retryable errors retry while attempts remain (a 429 gives
- * its attempt back); Retry-After is honoured up to the backoff cap. Permanent errors fail at once.
+ * its attempt back); Retry-After, when given, is the delay, up to the backoff cap. Permanent errors fail at once.
  */
 export function decide(
   err: unknown,
@@ -66,6 +66,7 @@ export function decide(
   const refundAttempt = c.kind === 'rate_limited';
   if (!refundAttempt && attempt.number >= attempt.max)
     return { action: 'fail', kind: c.kind, message: `${c.message} (gave up after ${attempt.number} attempts)` };
-  const delayMs = Math.min(settings.backoffMaxMs, Math.max(backoffMs(attempt.number, settings), c.retryAfterMs ?? 0));
+  // The server's own Retry-After is the best estimate; otherwise back off exponentially.
+  const delayMs = Math.min(settings.backoffMaxMs, c.retryAfterMs ?? backoffMs(attempt.number, settings));
   return { action: 'retry', delayMs, kind: c.kind, message: c.message, refundAttempt };
 }

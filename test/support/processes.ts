@@ -24,7 +24,8 @@ export interface DistillProcess {
 export function spawnDistill(command: string, env: Record<string, string>): DistillProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+    // Tests read the child's log lines, so it always logs at info or finer.
+    env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   open.add(child);

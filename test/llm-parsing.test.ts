@@ -1,0 +1,70 @@
+import { describe, expect, it } from 'vitest';
+import { parseRetryAfter } from '../src/llm/llm-error.js';
+import { costUsd, createPriceLookup } from '../src/llm/pricing.js';
+import { buildPrompt, detectTask, extractArticle, parseKeywords, parseSentiment } from '../src/llm/tasks.js';
+import { keywords, summarize } from '../src/llm/text-analysis.js';
+
+describe('parsing model answers', () => {
+  it('reads keywords from a JSON array, even wrapped in prose or a code fence', () => {
+    expect(parseKeywords('["AI", "Chips", "ai"]')).toEqual(['ai', 'chips']);
+    expect(parseKeywords('Here you go:\n```json\n["interest rates", "inflation"]\n```')).toEqual(['interest rates', 'inflation']);
+  });
+
+  it('falls back to comma and line lists, stripping bullets and numbering', () => {
+    expect(parseKeywords('economy, markets; inflation')).toEqual(['economy', 'markets', 'inflation']);
+    expect(parseKeywords('1. economy\n- markets\n* "inflation".')).toEqual(['economy', 'markets', 'inflation']);
+  });
+
+  it('keeps Korean keywords as they are', () => {
+    expect(parseKeywords('["반도체", "수출", "삼성전자"]')).toEqual(['반도체', '수출', '삼성전자']);
+  });
+
+  it('reads the first sentiment label, whatever the case and wrapping', () => {
+    expect(parseSentiment('POSITIVE')).toBe('POSITIVE');
+    expect(parseSentiment('The sentiment is: negative.')).toBe('NEGATIVE');
+    expect(parseSentiment('Neutral')).toBe('NEUTRAL');
+    expect(parseSentiment('I cannot tell')).toBeUndefined();
+  });
+});
+
+describe('offline text analysis', () => {
+  it('extracts Korean keywords from a Korean article', () => {
+    const text = '삼성전자 반도체 수출이 크게 늘었다. 반도체 가격이 오르면서 삼성전자 실적이 개선됐다. 반도체 수요는 계속된다.';
+    const top = keywords(text, 3);
+    expect(top[0]).toBe('반도체');
+    expect(top).toContain('삼성전자');
+  });
+
+  it('summarizes with whole sentences from the text', () => {
+    const text = 'Alpha rises. Beta falls sharply today. Gamma is flat. Delta rises again and again. Epsilon waits.';
+    const summary = summarize(text, 2);
+    for (const sentence of summary.split(/(?<=\.)\s/)) expect(text).toContain(sentence);
+  });
+
+  it('round-trips the task and article through the prompt', () => {
+    const prompt = buildPrompt('KEYWORDS', { title: 'T', content: 'Body text.' });
+    expect(detectTask(prompt.system)).toBe('KEYWORDS');
+    expect(extractArticle(prompt.prompt)).toBe('Body text.');
+  });
+});
+
+describe('prices', () => {
+  it('costs a call per million tokens, applies overrides and knows dated model ids', () => {
+    const price = createPriceLookup({ 'my-model': { input: 1, output: 2 } });
+    expect(costUsd(price('gpt-4o-mini'), 1_000_000, 1_000_000)).toBeCloseTo(0.75);
+    expect(costUsd(price('my-model'), 500_000, 250_000)).toBeCloseTo(1);
+    expect(price('gpt-4o-mini-2024-07-18')).toEqual(price('gpt-4o-mini'));
+  });
+
+  it('records an unknown model as null, not as free', () => {
+    expect(costUsd(createPriceLookup({})('mystery-model'), 10, 10)).toBeNull();
+  });
+
+  it('reads Retry-After as seconds, HTTP date or retry-after-ms', () => {
+    expect(parseRetryAfter(new Headers({ 'retry-after': '3' }))).toBe(3_000);
+    expect(parseRetryAfter(new Headers({ 'retry-after-ms': '250' }))).toBe(250);
+    const inTwoSeconds = new Date(Date.now() + 2_000).toUTCString();
+    expect(parseRetryAfter(new Headers({ 'retry-after': inTwoSeconds }))).toBeGreaterThan(0);
+    expect(parseRetryAfter(new Headers())).toBeUndefined();
+  });
+});
