@@ -32,7 +32,7 @@ describe.runIf(hasRealServices())('serve + two workers as separate processes on 
     apiUrl = (ready.url as string).replace(/\/graphql$/, '');
     workers = ['w1', 'w2'].map((id) => spawnDistill('work', { ...environment.env, WORKER_ID: id }));
     await Promise.all(workers.map((w) => w.waitForLog((l) => l.msg === 'worker started')));
-    db = await createDatabase({ kind: 'postgres', url: environment.env.DATABASE_URL!, poolSize: 2 });
+    db = await createDatabase({ kind: 'postgres', url: environment.env.DATABASE_URL!, poolSize: 2, queryTimeoutMs: 10_000 });
   });
 
   afterAll(async () => {

@@ -27,7 +27,7 @@ describe('priority picker', () => {
 });
 
 describe('retry policy', () => {
-  const settings = { backoffBaseMs: 1_000, backoffMaxMs: 60_000 };
+  const settings = { backoffBaseMs: 1_000, backoffMaxMs: 60_000, deadlineMs: 3_600_000 };
   const attempt = (number: number, max = 5) => ({ number, max, shuttingDown: false });
   const llm = (kind: ConstructorParameters<typeof LlmError>[0], retryAfterMs?: number) =>
     new LlmError(kind, `${kind} happened`, { provider: 'openai', retryAfterMs });
@@ -73,6 +73,15 @@ describe('retry policy', () => {
     const dbDown = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
     expect(decide(dbDown, attempt(1), settings)).toMatchObject({ action: 'retry', kind: 'database_unavailable' });
     expect(decide(new Error('boom'), attempt(1), settings)).toMatchObject({ action: 'retry', kind: 'internal' });
+  });
+
+  it('stops retrying once the job has been queued longer than the deadline, even for 429s', () => {
+    const queuedAt = new Date(Date.now() - 3_600_001);
+    expect(decide(llm('rate_limited', 1_000), { number: 1, max: 5, shuttingDown: false, queuedAt }, settings)).toMatchObject({
+      action: 'fail',
+      kind: 'rate_limited',
+      message: expect.stringMatching(/gave up: still failing 3600 s after it was queued/),
+    });
   });
 
   it('releases work aborted by shutdown without recording a failure', () => {

@@ -42,6 +42,7 @@ const envSchema = z.object({
   ),
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(10, 1, 200),
+  DATABASE_QUERY_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   DATA_DIR: optionalString,
   NATS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -63,6 +64,7 @@ const envSchema = z.object({
   JOB_BACKOFF_BASE_MS: int(1_000, 0, 3_600_000),
   JOB_BACKOFF_MAX_MS: int(60_000, 0, 3_600_000),
   JOB_ACK_WAIT_MS: int(30_000, 1_000, 3_600_000),
+  JOB_DEADLINE_MS: int(3_600_000, 1_000, 7 * 24 * 3_600_000),
   PRIORITY_AGING_MS: int(10_000, 0, 3_600_000),
   SHUTDOWN_GRACE_MS: int(25_000, 0, 3_600_000),
   OUTBOX_RELAY_INTERVAL_MS: int(1_000, 50, 600_000),
@@ -83,7 +85,7 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
-  database: { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string };
+  database: { kind: 'postgres'; url: string; poolSize: number; queryTimeoutMs: number } | { kind: 'pglite'; dataDir: string };
   nats: { kind: 'nats'; url: string } | { kind: 'memory' };
   namespace: string;
   worker: {
@@ -93,6 +95,7 @@ export interface Config {
     backoffBaseMs: number;
     backoffMaxMs: number;
     ackWaitMs: number;
+    deadlineMs: number;
     agingMs: number;
     shutdownGraceMs: number;
   };
@@ -125,7 +128,12 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
-      ? { kind: 'postgres' as const, url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE }
+      ? {
+          kind: 'postgres' as const,
+          url: e.DATABASE_URL,
+          poolSize: e.DATABASE_POOL_SIZE,
+          queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+        }
       : { kind: 'pglite' as const, dataDir: e.DATA_DIR ?? './.data' },
     nats: e.NATS_URL ? { kind: 'nats' as const, url: e.NATS_URL } : { kind: 'memory' as const },
     namespace: e.DISTILL_NAMESPACE,
@@ -136,6 +144,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       backoffBaseMs: e.JOB_BACKOFF_BASE_MS,
       backoffMaxMs: e.JOB_BACKOFF_MAX_MS,
       ackWaitMs: e.JOB_ACK_WAIT_MS,
+      deadlineMs: e.JOB_DEADLINE_MS,
       agingMs: e.PRIORITY_AGING_MS,
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     },

@@ -21,6 +21,9 @@ export async function createDatabase(config: Config['database']): Promise<Db> {
       connectionString: config.url,
       max: config.poolSize,
       connectionTimeoutMillis: 5_000,
+      // A query on a connection whose server vanished (partition, blackhole) fails instead of hanging a job.
+      query_timeout: config.queryTimeoutMs,
+      keepAlive: true,
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,

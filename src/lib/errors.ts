@@ -29,6 +29,13 @@ export class InputValidationError extends DistillError {
   }
 }
 
+/** The abort reason when a job is cancelled while it runs. */
+export class CancelledError extends DistillError {
+  constructor(message = 'cancelled by request') {
+    super('CANCELLED', message);
+  }
+}
+
 export class NotFoundError extends DistillError {
   constructor(message: string) {
     super('NOT_FOUND', message);

@@ -47,6 +47,7 @@ export class JetStreamWorkQueue implements WorkQueue {
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
   private readonly open = new Set<{ stop(): void }>();
+  private connected = true;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -57,6 +58,7 @@ export class JetStreamWorkQueue implements WorkQueue {
   }
 
   async start(): Promise<void> {
+    void this.watchConnection();
     const jsm = await jetstreamManager(this.nc);
     this.jsm = jsm;
     const stream: Partial<StreamConfig> & { name: string } = {
@@ -84,6 +86,8 @@ export class JetStreamWorkQueue implements WorkQueue {
   }
 
   async publish(message: JobMessage): Promise<void> {
+    // While disconnected a publish would wait out its timeout; the caller's outbox covers it at once.
+    if (!this.connected) throw new Error('NATS is disconnected');
     await this.js.publish(this.names.subject(message.priority), JSON.stringify(message), { msgID: message.jobId });
   }
 
@@ -125,6 +129,13 @@ export class JetStreamWorkQueue implements WorkQueue {
         };
       }),
     );
+  }
+
+  private async watchConnection(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === 'disconnect') this.connected = false;
+      else if (status.type === 'reconnect') this.connected = true;
+    }
   }
 
   async stop(): Promise<void> {

@@ -100,6 +100,15 @@ export function createJobDispatcher(deps: { queue: WorkQueue; run: RunDelivery; 
     get inFlight(): number {
       return running.size;
     },
+    /** Aborts the job if it runs here; its runner settles the message. */
+    abortJob(jobId: string, reason: Error): boolean {
+      for (const [delivery, controller] of running) {
+        if (delivery.message?.jobId !== jobId) continue;
+        controller.abort(reason);
+        return true;
+      }
+      return false;
+    },
     start(): void {
       for (const priority of PRIORITIES) pullers.push(pull(priority));
       heartbeat = setInterval(

@@ -1,4 +1,5 @@
 import type { JobProcessor } from '../articles/job-processor.js';
+import { CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Delivery } from '../queue/work-queue.js';
 import { decide, type RetrySettings } from './retry-policy.js';
@@ -56,9 +57,15 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
       ctx.log.info(summary(), completed ? 'job completed' : 'job finished after it was cancelled');
       return;
     } catch (err) {
+      if (signal.reason instanceof CancelledError) {
+        // The job row is CANCELLED already (cancel wrote it); the message has nothing left to do.
+        await delivery.ack();
+        ctx.log.info(summary(), 'job cancelled while running');
+        return;
+      }
       const decision = decide(
         err,
-        { number: ctx.job.attempt, max: ctx.job.max_attempts, shuttingDown: shuttingDown() },
+        { number: ctx.job.attempt, max: ctx.job.max_attempts, shuttingDown: shuttingDown(), queuedAt: ctx.job.queued_at },
         deps.retry,
       );
       if (decision.action === 'release') {

@@ -4,6 +4,8 @@ import { LlmError, type LlmErrorKind } from '../llm/llm-error.js';
 export interface RetrySettings {
   backoffBaseMs: number;
   backoffMaxMs: number;
+  /** Retrying stops this long after the job was queued, however many attempts are left (429s give theirs back). */
+  deadlineMs: number;
 }
 
 export type Decision =
@@ -57,12 +59,19 @@ export function backoffMs(attempt: number, settings: RetrySettings, random = Mat
  */
 export function decide(
   err: unknown,
-  attempt: { number: number; max: number; shuttingDown: boolean },
+  attempt: { number: number; max: number; shuttingDown: boolean; queuedAt?: Date },
   settings: RetrySettings,
+  now = Date.now(),
 ): Decision {
   const c = classify(err);
   if (attempt.shuttingDown && c.kind === 'aborted') return { action: 'release', kind: c.kind, message: c.message };
   if (!c.retryable) return { action: 'fail', kind: c.kind, message: c.message };
+  if (attempt.queuedAt && now - attempt.queuedAt.getTime() > settings.deadlineMs)
+    return {
+      action: 'fail',
+      kind: c.kind,
+      message: `${c.message} (gave up: still failing ${Math.round(settings.deadlineMs / 1000)} s after it was queued)`,
+    };
   const refundAttempt = c.kind === 'rate_limited';
   if (!refundAttempt && attempt.number >= attempt.max)
     return { action: 'fail', kind: c.kind, message: `${c.message} (gave up after ${attempt.number} attempts)` };

@@ -2,6 +2,7 @@ import { createJobProcessor } from '../articles/job-processor.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
+import { CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { LlmRouter } from '../llm/llm-router.js';
 import type { WorkQueue } from '../queue/work-queue.js';
@@ -23,7 +24,7 @@ export function createWorker(deps: {
   const run = createJobRunner({
     processor,
     log,
-    retry: { backoffBaseMs: config.backoffBaseMs, backoffMaxMs: config.backoffMaxMs },
+    retry: { backoffBaseMs: config.backoffBaseMs, backoffMaxMs: config.backoffMaxMs, deadlineMs: config.deadlineMs },
   });
   const dispatcher = createJobDispatcher({
     queue: deps.queue,
@@ -36,15 +37,23 @@ export function createWorker(deps: {
       shutdownGraceMs: config.shutdownGraceMs,
     },
   });
+  let unsubscribe: (() => void) | undefined;
   return {
     get inFlight() {
       return dispatcher.inFlight;
     },
     start(): void {
+      // A cancel is written by whichever API instance received it; the worker running the job hears it here.
+      unsubscribe = deps.bus.subscribe((topic, payload) => {
+        const event = payload as { type?: string; jobId?: string | null };
+        if (!topic.startsWith('article.') || event.type !== 'CANCELLED' || !event.jobId) return;
+        if (dispatcher.abortJob(event.jobId, new CancelledError())) log.info({ jobId: event.jobId }, 'aborting cancelled job');
+      });
       dispatcher.start();
       log.info({ concurrency: config.concurrency }, 'worker started');
     },
     async stop(): Promise<void> {
+      unsubscribe?.();
       await dispatcher.stop();
       log.info('worker stopped');
     },

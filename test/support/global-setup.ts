@@ -82,7 +82,7 @@ async function prepareTemplate(adminUrl: string): Promise<void> {
   }
   const url = new URL(adminUrl);
   url.pathname = `/${TEMPLATE}`;
-  const db = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 1 });
+  const db = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 1, queryTimeoutMs: 60_000 });
   await migrateToLatest(db);
   await db.destroy();
 }

@@ -51,6 +51,7 @@ export const ArticleDetails = graphql(`
         maxAttempts
         progress
         error
+        errorKind
         workerId
         durationMs
         steps {
@@ -106,6 +107,44 @@ export const ArticleEvents = graphql(`
         summary
         keywords
         sentiment
+      }
+    }
+  }
+`);
+
+export const RetryArticle = graphql(`
+  mutation RetryArticle($id: ID!) {
+    retryArticle(id: $id) {
+      __typename
+      ... on RetryArticlePayload {
+        article {
+          id
+          status
+        }
+        job {
+          id
+          state
+        }
+      }
+      ... on Error {
+        message
+      }
+    }
+  }
+`);
+
+export const CancelArticle = graphql(`
+  mutation CancelArticle($id: ID!) {
+    cancelArticle(id: $id) {
+      __typename
+      ... on CancelArticlePayload {
+        article {
+          id
+          status
+        }
+      }
+      ... on Error {
+        message
       }
     }
   }

@@ -1,6 +1,6 @@
 import type { ArticleView } from '../../articles/article-event.js';
 import type { JobRow, JobStepRow, LlmCallRow } from '../../db/tables.js';
-import { InputValidationError } from '../../lib/errors.js';
+import { InputValidationError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { builder } from './builder.js';
 import { ArticleStatusEnum, JobStateEnum, PriorityEnum, SentimentEnum, StepNameEnum } from './enums.schema.js';
 import { parseArticleId, parseJobId } from './ids.js';
@@ -128,6 +128,24 @@ const SubmitArticlePayload = builder.objectRef<{ article: ArticleView; job: JobR
   }),
 });
 
+const RetryArticlePayload = builder.objectRef<{ article: ArticleView; job: JobRow }>('RetryArticlePayload').implement({
+  fields: (t) => ({
+    article: t.field({ type: Article, resolve: (p) => p.article }),
+    job: t.field({ type: Job, resolve: (p) => p.job }),
+  }),
+});
+
+const CancelArticlePayload = builder.objectRef<{ article: ArticleView }>('CancelArticlePayload').implement({
+  fields: (t) => ({ article: t.field({ type: Article, resolve: (p) => p.article }) }),
+});
+
+/** An article id for a mutation: malformed ids are simply not found. */
+function requireArticleId(id: string | number): number {
+  const articleId = parseArticleId(id);
+  if (articleId === undefined) throw new NotFoundError(`Article ${id} not found`);
+  return articleId;
+}
+
 builder.queryFields((t) => ({
   article: t.field({
     type: Article,
@@ -159,5 +177,19 @@ builder.mutationFields((t) => ({
       const [submitted] = await ctx.articles.submit([input], ctx.viewer);
       return submitted!;
     },
+  }),
+  retryArticle: t.field({
+    type: RetryArticlePayload,
+    description: 'Queues a new job for a FAILED or CANCELLED article; steps already done are not run again.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, InvalidStateError], union: { name: 'RetryArticleResult' } },
+    resolve: (_root, { id }, ctx) => ctx.articles.retry(requireArticleId(id)),
+  }),
+  cancelArticle: t.field({
+    type: CancelArticlePayload,
+    description: 'Cancels a PENDING or PROCESSING article; a running job aborts its LLM calls.',
+    args: { id: t.arg.id({ required: true }) },
+    errors: { types: [NotFoundError, InvalidStateError], union: { name: 'CancelArticleResult' } },
+    resolve: async (_root, { id }, ctx) => ({ article: await ctx.articles.cancel(requireArticleId(id)) }),
   }),
 }));
