@@ -29,8 +29,10 @@ export async function createDatabase(config: Config['database']): Promise<Db> {
           oid === INT8 || oid === NUMERIC ? toNumber : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client that loses its server emits 'error'; without a listener that kills the process.
+    // A client that loses its server emits 'error' — idle ones on the pool, checked-out ones on
+    // themselves. Unheard, either kills the process; the query that used it fails on its own.
     pool.on('error', () => {});
+    pool.on('connect', (client) => client.on('error', () => {}));
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   mkdirSync(config.dataDir, { recursive: true });

@@ -1,4 +1,4 @@
-import { createArticleService } from '../articles/article.service.js';
+import { createArticleService, type ArticleService } from '../articles/article.service.js';
 import { createOutboxRelay } from '../articles/outbox.relay.js';
 import type { Config } from '../config/config.js';
 import { Lifecycle } from '../lib/lifecycle.js';
@@ -15,6 +15,7 @@ export interface Roles {
 
 export interface RunningSystem {
   infra: Infrastructure;
+  articles: ArticleService;
   api: ApiServer | undefined;
   worker: Worker | undefined;
   lifecycle: Lifecycle;
@@ -70,7 +71,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);
     }
-    return { infra, api, worker, lifecycle, stop: () => lifecycle.stop() };
+    return { infra, articles, api, worker, lifecycle, stop: () => lifecycle.stop() };
   } catch (err) {
     await lifecycle.stop();
     throw err;

@@ -25,7 +25,9 @@ const FETCH_ERROR_BACKOFF_MS = 1_000;
  */
 export function createJobDispatcher(deps: { queue: WorkQueue; run: RunDelivery; log: Logger; options: DispatcherOptions }) {
   const { queue, run, log, options } = deps;
-  const prefetch = Math.max(1, Math.min(64, Math.ceil(options.concurrency / 2)));
+  // Enough buffered per priority that a freed slot finds HIGH work waiting rather than a refill in
+  // flight (with a buffer of 1, every other pick fell to LOW under a HIGH flood).
+  const prefetch = Math.min(64, Math.max(4, options.concurrency));
   const buffers = new Map<Priority, Delivery[]>(PRIORITIES.map((p) => [p, []]));
   const starvedSince = Object.fromEntries(PRIORITIES.map((p) => [p, null])) as Record<Priority, number | null>;
   const roomWaiters = new Map<Priority, () => void>();

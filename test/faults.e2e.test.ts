@@ -1,0 +1,222 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'kysely';
+import { createDatabase, type Db } from '../src/db/database.js';
+import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
+import { sampleArticle, submit } from './support/articles.js';
+import { awaitArticleEvent } from './support/await-article.js';
+import { spawnDistill, type DistillProcess } from './support/processes.js';
+import { hasRealServices, natsUrl } from './support/services.js';
+import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
+import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+
+/**
+ * Crashes and outages with real worker processes, real PostgreSQL and real nats-server.
+ * The invariant after each: every accepted article COMPLETED, exactly one ledger row per
+ * (article, step), nothing left PROCESSING or in the outbox.
+ */
+describe.runIf(hasRealServices())('fault tolerance with real processes', () => {
+  let mock: MockLlmServer;
+  let environment: TestEnvironment;
+  let api: TestSystem;
+  let db: Db;
+  const children: DistillProcess[] = [];
+  const proxies: TcpProxy[] = [];
+
+  beforeAll(async () => {
+    mock = await startMockLlmServer();
+  });
+  afterAll(async () => {
+    await mock.stop();
+  });
+
+  async function setUp(extra: Record<string, string> = {}): Promise<void> {
+    mock.reset();
+    environment = await createTestEnvironment('real', {
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: mock.openaiBaseUrl,
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+      ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+      JOB_ACK_WAIT_MS: '2000',
+      JOB_BACKOFF_BASE_MS: '200',
+      JOB_BACKOFF_MAX_MS: '1000',
+      OUTBOX_RELAY_INTERVAL_MS: '200',
+      ...extra,
+    });
+    api = await startTestSystem('real', { roles: { api: true, worker: false }, environment });
+    db = await createDatabase({ kind: 'postgres', url: environment.env.DATABASE_URL!, poolSize: 2, queryTimeoutMs: 10_000 });
+  }
+
+  afterEach(async () => {
+    for (const child of children.splice(0)) {
+      child.kill('SIGKILL');
+      await child.exited;
+    }
+    await api?.stop();
+    await db?.destroy();
+    for (const proxy of proxies.splice(0)) await proxy.close();
+    await environment?.cleanup();
+  });
+
+  function worker(id: string, env: Record<string, string> = {}): DistillProcess {
+    const child = spawnDistill('work', { ...environment.env, WORKER_ID: id, ...env });
+    children.push(child);
+    return child;
+  }
+
+  async function proxy(port: number): Promise<TcpProxy> {
+    const p = await startTcpProxy(port);
+    proxies.push(p);
+    return p;
+  }
+
+  async function submitMany(count: number, label: string): Promise<string[]> {
+    const submitted = await Promise.all(
+      Array.from({ length: count }, (_, i) => submit(api.url, sampleArticle({ title: `${label} ${i}` }))),
+    );
+    return submitted.map((s) => s.articleId);
+  }
+
+  const allCompleted = (ids: string[], timeoutMs = 60_000) =>
+    Promise.all(ids.map((id) => awaitArticleEvent(api.url, id, (e) => e.type === 'COMPLETED', timeoutMs)));
+
+  async function expectInvariants(count: number): Promise<void> {
+    const statuses = await db
+      .selectFrom('articles')
+      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .groupBy('status')
+      .execute();
+    expect(statuses).toEqual([{ status: 'COMPLETED', n: count }]);
+    const perStep = await db
+      .selectFrom('llm_calls')
+      .select(['article_id', 'step', sql<number>`count(*)::int`.as('n')])
+      .groupBy(['article_id', 'step'])
+      .execute();
+    expect(perStep).toHaveLength(count * 3);
+    expect(perStep.filter((r) => r.n !== 1)).toEqual([]);
+    const outbox = await db
+      .selectFrom('outbox')
+      .select(sql<number>`count(*)::int`.as('n'))
+      .executeTakeFirstOrThrow();
+    expect(outbox.n).toBe(0);
+  }
+
+  it('loses nothing when a worker with 50 jobs in flight is killed with SIGKILL', async () => {
+    await setUp();
+    mock.setLatency(2_000);
+    const victim = worker('victim');
+    await victim.waitForLog((l) => l.msg === 'worker started');
+    const ids = await submitMany(50, 'kill');
+    // 50 jobs × 3 concurrent steps are waiting on the (2 s) model.
+    await expect.poll(() => mock.stats().inFlight, { timeout: 10_000 }).toBeGreaterThanOrEqual(150);
+    victim.kill('SIGKILL');
+    const killedAt = Date.now();
+    await victim.exited;
+    const survivor = worker('survivor');
+    await allCompleted(ids);
+    const recoveryMs = Date.now() - killedAt;
+    await expectInvariants(50);
+    const jobs = await db.selectFrom('jobs').select(['worker_id', 'attempt', 'state']).execute();
+    expect(jobs.every((j) => j.state === 'SUCCEEDED' && j.worker_id === 'survivor')).toBe(true);
+    console.info(
+      `[fault] SIGKILL with 50 jobs in flight: all 50 COMPLETED ${recoveryMs} ms after the kill (ack wait 2 s, model 2 s)`,
+    );
+    expect(survivor.logs.some((l) => l.level === 50)).toBe(false);
+  });
+
+  it('loses nothing and duplicates nothing when NATS is cut off for 10 s under load', async () => {
+    const natsPort = Number(new URL(natsUrl()).port);
+    const natsProxy = await proxy(natsPort);
+    await setUp({ NATS_URL: `nats://127.0.0.1:${natsProxy.port}` });
+    // The in-process API above talks to NATS directly; this API and the worker go through the proxy.
+    const cutApi = await startTestSystem('real', {
+      roles: { api: true, worker: false },
+      environment,
+      env: { NATS_URL: `nats://127.0.0.1:${natsProxy.port}` },
+    });
+    try {
+      mock.setLatency(300);
+      const w = worker('w1', { NATS_URL: `nats://127.0.0.1:${natsProxy.port}` });
+      await w.waitForLog((l) => l.msg === 'worker started');
+      const before = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => submit(cutApi.url, sampleArticle({ title: `before ${i}` }))),
+      );
+      natsProxy.cut();
+      const cutAt = Date.now();
+      // Accepted while the queue is unreachable: PENDING, kept in the outbox.
+      const during = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => submit(cutApi.url, sampleArticle({ title: `during ${i}` }))),
+      );
+      const submitMs = Date.now() - cutAt;
+      await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - cutAt))); // the outage itself lasts 10 s
+      natsProxy.restore();
+      const restoredAt = Date.now();
+      await allCompleted([...before, ...during].map((s) => s.articleId));
+      console.info(
+        `[fault] NATS cut 10 s: 20 submits during the cut took ${submitMs} ms in all; all 40 COMPLETED ${Date.now() - restoredAt} ms after restore`,
+      );
+      await expectInvariants(40);
+    } finally {
+      await cutApi.stop();
+    }
+  });
+
+  it('retries through a PostgreSQL outage without crashing the worker', async () => {
+    const pgProxy = await proxy(5432);
+    await setUp();
+    mock.setLatency(1_000);
+    const url = new URL(environment.env.DATABASE_URL!);
+    url.port = String(pgProxy.port);
+    url.hostname = '127.0.0.1';
+    const w = worker('w1', { DATABASE_URL: url.toString(), DATABASE_QUERY_TIMEOUT_MS: '3000' });
+    await w.waitForLog((l) => l.msg === 'worker started');
+    const ids = await submitMany(20, 'pg');
+    await expect.poll(() => mock.stats().inFlight, { timeout: 10_000 }).toBeGreaterThanOrEqual(30);
+    pgProxy.cut();
+    await w.waitForLog(
+      (l) => /could not|database unavailable|attempt failed/.test(String(l.msg) + String(l.error ?? '')),
+      15_000,
+    );
+    pgProxy.restore();
+    const restoredAt = Date.now();
+    await allCompleted(ids);
+    console.info(`[fault] PostgreSQL cut during 20 jobs: all COMPLETED ${Date.now() - restoredAt} ms after restore`);
+    await expectInvariants(20);
+    expect(w.child.exitCode).toBeNull();
+  });
+
+  it('on SIGTERM finishes the jobs in flight and leaves the rest to another worker', async () => {
+    await setUp({ WORKER_CONCURRENCY: '4' });
+    mock.setLatency(1_000);
+    const leaving = worker('leaving');
+    const staying = worker('staying');
+    await Promise.all([leaving, staying].map((w) => w.waitForLog((l) => l.msg === 'worker started')));
+    const ids = await submitMany(30, 'term');
+    await expect.poll(() => mock.stats().inFlight, { timeout: 10_000 }).toBeGreaterThanOrEqual(24);
+    leaving.kill('SIGTERM');
+    const waiting = await leaving.waitForLog((l) => l.msg === 'waiting for running jobs');
+    expect(await leaving.exited).toEqual({ code: 0, signal: null });
+    const completedByLeaving = leaving.logs.filter((l) => l.msg === 'job completed').length;
+    expect(completedByLeaving).toBeGreaterThanOrEqual(waiting.inFlight as number);
+    expect(leaving.logs.some((l) => l.msg === 'job released at shutdown')).toBe(false);
+    await allCompleted(ids);
+    await expectInvariants(30);
+    // Nothing ran twice: jobs the leaving worker had only buffered were handed back before starting.
+    const attempts = await db.selectFrom('jobs').select('attempt').execute();
+    expect(attempts.every((j) => j.attempt === 1)).toBe(true);
+  });
+
+  it('terminates a poison message and keeps working', async () => {
+    await setUp();
+    const w = worker('w1');
+    await w.waitForLog((l) => l.msg === 'worker started');
+    const { connect } = await import('@nats-io/transport-node');
+    const nc = await connect({ servers: natsUrl() });
+    nc.publish(`${environment.env.DISTILL_NAMESPACE}.jobs.normal`, 'definitely not a job');
+    await nc.flush();
+    await nc.close();
+    await w.waitForLog((l) => String(l.msg).startsWith('poison message'));
+    const ids = await submitMany(3, 'after poison');
+    await allCompleted(ids);
+    await expectInvariants(3);
+  });
+});
