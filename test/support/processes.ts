@@ -20,9 +20,13 @@ export interface DistillProcess {
   kill(signal?: NodeJS.Signals): void;
 }
 
-/** Spawns `distill <command>` as a real process with exactly this environment (plus PATH). */
-export function spawnDistill(command: string, env: Record<string, string>): DistillProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli.ts', command], {
+/** Spawns `distill <command>` (or another script) as a real process with exactly this environment (plus PATH). */
+export function spawnDistill(
+  command: string,
+  env: Record<string, string>,
+  script: string[] = ['src/cli.ts', command],
+): DistillProcess {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
     cwd: ROOT,
     // Tests read the child's log lines, so it always logs at info or finer.
     env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },

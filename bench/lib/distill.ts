@@ -1,0 +1,91 @@
+import { connect } from '@nats-io/transport-node';
+import { spawnDistill, type DistillProcess } from '../../test/support/processes.js';
+import type { BenchEnvironment } from './environment.js';
+import { NATS_URL } from './environment.js';
+
+export interface DistillDeployment {
+  apiUrl: string;
+  api: DistillProcess;
+  worker: DistillProcess | undefined;
+  stop(): Promise<void>;
+}
+
+/** `serve` (and optionally `work`) as separate processes, like a production deployment. */
+export async function startDistill(
+  environment: BenchEnvironment,
+  options: { worker: boolean; workerEnv?: Record<string, string> },
+): Promise<DistillDeployment> {
+  const api = spawnDistill('serve', environment.env);
+  const ready = await api.waitForLog((l) => typeof l.url === 'string');
+  const apiUrl = (ready.url as string).replace(/\/graphql$/, '');
+  let worker: DistillProcess | undefined;
+  if (options.worker) {
+    worker = spawnDistill('work', { ...environment.env, ...options.workerEnv });
+    await worker.waitForLog((l) => l.msg === 'worker started');
+  }
+  return {
+    apiUrl,
+    api,
+    worker,
+    stop: async () => {
+      for (const p of [api, worker]) p?.kill('SIGKILL');
+      await Promise.all([api.exited, worker?.exited]);
+    },
+  };
+}
+
+const SUBMIT = `mutation ($input: SubmitArticleInput!) { submitArticle(input: $input) { __typename ... on SubmitArticlePayload { article { id } job { id } } } }`;
+
+export const benchContent = (i: number) =>
+  `Story ${i}. The company reported record profits this quarter. Growth was strong across every region. ` +
+  `Analysts praise the results and expect further gains. Shares rise sharply on the news.`;
+
+/** submitArticle over GraphQL; resolves with the article id. */
+export async function submitArticle(apiUrl: string, i: number, priority: 'HIGH' | 'NORMAL' | 'LOW' = 'NORMAL'): Promise<number> {
+  const response = await fetch(`${apiUrl}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: SUBMIT,
+      variables: { input: { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority } },
+    }),
+  });
+  const body = (await response.json()) as { data?: { submitArticle: { article?: { id: string } } } };
+  const id = body.data?.submitArticle.article?.id;
+  if (!id) throw new Error(`submit failed: ${JSON.stringify(body)}`);
+  return Number(id);
+}
+
+/** Watches the namespace's events on NATS: when each article's COMPLETED event arrived. */
+export async function watchCompletions(environment: BenchEnvironment) {
+  const nc = await connect({ servers: NATS_URL });
+  const completedAt = new Map<number, number>();
+  const waiters: { n: number; resolve: () => void }[] = [];
+  nc.subscribe(`${environment.namespace}.events.article.*`, {
+    callback: (_err, msg) => {
+      const event = msg.json<{ type: string; articleId: number }>();
+      if (event.type !== 'COMPLETED') return;
+      completedAt.set(event.articleId, performance.now());
+      for (const w of waiters.filter((w) => completedAt.size >= w.n)) {
+        waiters.splice(waiters.indexOf(w), 1);
+        w.resolve();
+      }
+    },
+  });
+  await nc.flush();
+  return {
+    completedAt,
+    /** Resolves once `n` articles completed; rejects after `timeoutMs`. */
+    waitFor(n: number, timeoutMs = 300_000): Promise<void> {
+      if (completedAt.size >= n) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`only ${completedAt.size}/${n} completed in ${timeoutMs} ms`)),
+          timeoutMs,
+        );
+        waiters.push({ n, resolve: () => (clearTimeout(timer), resolve()) });
+      });
+    },
+    close: () => nc.close(),
+  };
+}

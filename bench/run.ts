@@ -1,0 +1,81 @@
+/**
+ * `npm run bench [-- --quick] [-- --only=enqueue,throughput,…]`: Distill against real PostgreSQL and
+ * NATS and the bundled mock LLM, with the BullMQ + Redis baseline in the same invocation.
+ * Writes bench/out/<date>.json and prints a Markdown summary for bench/RESULTS.md.
+ */
+import { execSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { startMockLlmServer } from '../src/devtools/mock-llm.server.js';
+import { benchEnqueue } from './scenarios/enqueue.js';
+import { benchMemory } from './scenarios/memory.js';
+import { benchOverhead } from './scenarios/overhead.js';
+import { benchPriority } from './scenarios/priority.js';
+import { benchSubscriptions } from './scenarios/subscriptions.js';
+import { benchThroughput } from './scenarios/throughput.js';
+
+const quick = process.argv.includes('--quick');
+const only = process.argv
+  .find((a) => a.startsWith('--only='))
+  ?.slice(7)
+  .split(',');
+const wanted = (name: string) => !only || only.includes(name);
+
+const mock = await startMockLlmServer();
+const llmEnv = {
+  OPENAI_API_KEY: 'sk-bench',
+  OPENAI_BASE_URL: mock.openaiBaseUrl,
+  ANTHROPIC_API_KEY: 'sk-ant-bench',
+  ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+};
+
+const version = (cmd: string) => {
+  try {
+    return execSync(cmd, { encoding: 'utf8' }).trim().split('\n')[0];
+  } catch {
+    return 'unknown';
+  }
+};
+const results: Record<string, unknown> = {
+  date: new Date().toISOString(),
+  mode: quick ? 'quick' : 'full',
+  machine: {
+    cpu: os.cpus()[0]?.model,
+    cores: os.cpus().length,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    postgres: version("psql -h 127.0.0.1 -U postgres -Atc 'show server_version'"),
+    nats: version('nats-server --version'),
+    redis: version('redis-server --version'),
+  },
+};
+
+const started = Date.now();
+const scenarios: [string, () => Promise<unknown>][] = [
+  ['enqueue', () => benchEnqueue(quick)],
+  ['throughput', () => benchThroughput(quick, mock, llmEnv)],
+  ['overhead', () => benchOverhead(quick, mock, llmEnv)],
+  ['memory', () => benchMemory(quick, mock, llmEnv)],
+  ['subscriptions', () => benchSubscriptions(quick)],
+  ['priority', () => benchPriority(quick, mock, llmEnv)],
+];
+try {
+  for (const [name, run] of scenarios) {
+    if (!wanted(name)) continue;
+    const t = Date.now();
+    process.stdout.write(`- ${name} … `);
+    results[name] = await run();
+    console.log(`${((Date.now() - t) / 1000).toFixed(1)} s`);
+    console.log(JSON.stringify(results[name]));
+  }
+} finally {
+  await mock.stop();
+}
+results.totalSeconds = Math.round((Date.now() - started) / 1000);
+
+mkdirSync(new URL('./out/', import.meta.url), { recursive: true });
+const file = new URL(`./out/${results.date as string}.json`.replace(/:/g, '-'), import.meta.url);
+writeFileSync(file, JSON.stringify(results, null, 2));
+console.log(`\nwritten: ${file.pathname}\n`);
+console.log(JSON.stringify(results, null, 2));
+process.exit(0);
