@@ -3,7 +3,7 @@ import { createDatabase } from './db/database.js';
 import { migrateToLatest } from './db/migrate.js';
 import { startMockLlmServer } from './devtools/mock-llm.server.js';
 import { ConfigError } from './lib/errors.js';
-import { createLogger } from './lib/logger.js';
+import { createLogger, flushLogger } from './lib/logger.js';
 import { startSystem, type Roles } from './runtime/start-system.js';
 
 const COMMANDS: Record<string, Roles | 'migrate' | 'mock-llm'> = {
@@ -40,6 +40,10 @@ async function main(): Promise<void> {
     throw err;
   }
   const log = createLogger(config.logLevel, { cmd: command });
+  const exit = (code: number) => {
+    flushLogger(log);
+    process.exit(code);
+  };
 
   if (role === 'migrate') {
     const db = await createDatabase(config.database);
@@ -69,15 +73,15 @@ async function main(): Promise<void> {
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt < 1_000) return;
       log.warn({ signal }, 'second signal: exiting now');
-      process.exit(130);
+      exit(130);
     }
     firstSignalAt = Date.now();
     log.info({ signal }, 'shutting down (send the signal again to exit at once)');
     stop().then(
-      () => process.exit(0),
+      () => exit(0),
       (err: unknown) => {
         log.error({ err }, 'shutdown failed');
-        process.exit(1);
+        exit(1);
       },
     );
   };

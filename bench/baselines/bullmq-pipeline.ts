@@ -11,6 +11,7 @@ import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
 import { createArticleService } from '../../src/articles/article.service.js';
 import { createJobProcessor } from '../../src/articles/job-processor.js';
+import { createOutboxCleaner } from '../../src/articles/outbox.relay.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createDatabase } from '../../src/db/database.js';
 import { MemoryEventBus } from '../../src/events/memory.event-bus.js';
@@ -48,7 +49,9 @@ if (role === 'api') {
     stats: async () => [],
     stop: async () => {},
   } as WorkQueue;
+  const outbox = createOutboxCleaner({ db, log });
   const articles = createArticleService({
+    outbox,
     db,
     queue: publisher,
     bus,

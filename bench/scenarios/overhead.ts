@@ -3,73 +3,106 @@ import type { MockLlmServer } from '../../src/devtools/mock-llm.server.js';
 import { startBullmq } from '../lib/bullmq.js';
 import { startDistill, submitArticle, watchCompletions } from '../lib/distill.js';
 import { createBenchEnvironment, type BenchEnvironment } from '../lib/environment.js';
+import { openLoop } from '../lib/load.js';
 import { round, summarize } from '../lib/stats.js';
 
+interface System {
+  environment: BenchEnvironment;
+  /** Submits article i; resolves with the key completions are reported by. */
+  submit(i: number): Promise<string>;
+  waitFor(n: number): Promise<void>;
+  completedAt(key: string): number | undefined;
+  /** Ledger column that identifies the key ('article_id' or 'job_id'). */
+  keyColumn: 'article_id' | 'job_id';
+}
+
 /**
- * 3. Overhead above LLM time: a 2 s model and 500 jobs in flight at once; per article, the time from
- * submit to COMPLETED minus the slowest of its three (concurrent) LLM calls as booked in the ledger.
+ * 3. Overhead above LLM time with a 2 s model: per article, submit → COMPLETED minus the slowest of
+ * its three (concurrent) LLM calls as booked in the ledger. Two loads: steady (10 articles/s, ~20 in
+ * flight) and a burst of 500 submitted at once (500 in flight, CPU-saturating on 2 cores).
  */
 export async function benchOverhead(quick: boolean, mock: MockLlmServer, llmEnv: Record<string, string>) {
-  const count = quick ? 200 : 500;
+  const burst = quick ? 200 : 500;
+  const steadySeconds = quick ? 5 : 10;
   mock.setLatency(2_000);
   const workerEnv = { WORKER_CONCURRENCY: '1000', DATABASE_POOL_SIZE: '20' };
   const out: Record<string, unknown> = {};
 
-  const environment = await createBenchEnvironment(llmEnv);
-  const distill = await startDistill(environment, { worker: true, workerEnv });
-  const completions = await watchCompletions(environment);
-  try {
-    const submittedAt = new Map<number, number>();
-    await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const t = performance.now();
-        submittedAt.set(await submitArticle(distill.apiUrl, i), t);
-      }),
-    );
-    await completions.waitFor(count);
-    out.distill = await overheads(
-      environment,
-      (id) => completions.completedAt.get(Number(id))! - submittedAt.get(Number(id))!,
-      'article',
-    );
-  } finally {
-    await completions.close();
-    await distill.stop();
-    await environment.cleanup();
+  {
+    const environment = await createBenchEnvironment(llmEnv);
+    const distill = await startDistill(environment, { worker: true, workerEnv });
+    const completions = await watchCompletions(environment);
+    try {
+      out.distill = await measure(
+        {
+          environment,
+          submit: async (i) => String(await submitArticle(distill.apiUrl, i)),
+          waitFor: (n) => completions.waitFor(n),
+          completedAt: (key) => completions.completedAt.get(Number(key)),
+          keyColumn: 'article_id',
+        },
+        steadySeconds,
+        burst,
+      );
+    } finally {
+      await completions.close();
+      await distill.stop();
+      await environment.cleanup();
+    }
   }
-
-  const baseEnv = await createBenchEnvironment(llmEnv);
-  const bull = await startBullmq(baseEnv, workerEnv);
-  try {
-    const submittedAt = new Map<string, number>();
-    await Promise.all(
-      Array.from({ length: count }, async (_, i) => {
-        const t = performance.now();
-        submittedAt.set(await bull.submit(i), t);
-      }),
-    );
-    await bull.waitFor(count);
-    out.bullmq = await overheads(baseEnv, (jobId) => bull.completedAt.get(jobId)! - submittedAt.get(jobId)!, 'job');
-  } finally {
-    await bull.stop();
-    await baseEnv.cleanup();
+  {
+    const environment = await createBenchEnvironment(llmEnv);
+    const bull = await startBullmq(environment, workerEnv);
+    try {
+      out.bullmq = await measure(
+        {
+          environment,
+          submit: (i) => bull.submit(i),
+          waitFor: (n) => bull.waitFor(n),
+          completedAt: (key) => bull.completedAt.get(key),
+          keyColumn: 'job_id',
+        },
+        steadySeconds,
+        burst,
+      );
+    } finally {
+      await bull.stop();
+      await environment.cleanup();
+    }
   }
   mock.setLatency(0);
   return out;
 }
 
-/** e2e minus the critical-path LLM time, per article (keyed by article id or job id). */
-async function overheads(environment: BenchEnvironment, e2eOf: (key: string) => number, key: 'article' | 'job') {
-  const client = new pg.Client({ connectionString: environment.databaseUrl });
+async function measure(system: System, steadySeconds: number, burst: number) {
+  const submittedAt = new Map<string, number>();
+  const submit = async (i: number) => {
+    const t = performance.now();
+    submittedAt.set(await system.submit(i), t);
+  };
+  await openLoop(() => submit(submittedAt.size + 100_000), 10, steadySeconds * 1000);
+  const steadyKeys = new Set(submittedAt.keys());
+  await system.waitFor(steadyKeys.size);
+  await Promise.all(Array.from({ length: burst }, (_, i) => submit(i)));
+  await system.waitFor(steadyKeys.size + burst);
+
+  const client = new pg.Client({ connectionString: system.environment.databaseUrl });
   await client.connect();
   try {
     const { rows } = await client.query<{ key: string; llm: number }>(
-      `select ${key === 'article' ? 'article_id' : 'job_id'}::text as key, max(latency_ms)::int as llm from llm_calls group by 1`,
+      `select ${system.keyColumn}::text as key, max(latency_ms)::int as llm from llm_calls group by 1`,
     );
-    const values = rows.map((r) => e2eOf(r.key) - r.llm);
-    const s = summarize(values);
-    const llm = summarize(rows.map((r) => r.llm));
-    return { articles: rows.length, overheadP50: round(s.p50), overheadP99: round(s.p99), llmP50: round(llm.p50) };
+    const overhead = (keys: (key: string) => boolean) => {
+      const picked = rows.filter((r) => keys(r.key));
+      const s = summarize(picked.map((r) => system.completedAt(r.key)! - submittedAt.get(r.key)! - r.llm));
+      return {
+        articles: picked.length,
+        overheadP50: round(s.p50),
+        overheadP99: round(s.p99),
+        llmP50: round(summarize(picked.map((r) => r.llm)).p50),
+      };
+    };
+    return { steady: overhead((k) => steadyKeys.has(k)), burst: overhead((k) => !steadyKeys.has(k)) };
   } finally {
     await client.end();
   }

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ArticleRow, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -6,7 +6,8 @@ import { InvalidStateError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import { changeArticle, publishEvents } from './event-log.js';
-import { enqueueJob, publishEnqueued, type Enqueued } from './job-enqueue.js';
+import { enqueueJob, insertArticle, publishEnqueued, type Enqueued } from './job-enqueue.js';
+import type { OutboxCleaner } from './outbox.relay.js';
 import { validateSubmissions, type SubmissionInput } from './submission.validation.js';
 
 /** Who is asking. Access control comes later; resolvers already pass it so their shape won't change. */
@@ -21,6 +22,7 @@ export interface ArticleServiceDeps {
   log: Logger;
   maxContentChars: number;
   maxAttempts: number;
+  outbox: OutboxCleaner;
 }
 
 export interface Submitted {
@@ -45,32 +47,15 @@ export function createArticleService(deps: ArticleServiceDeps) {
    */
   async function submit(inputs: SubmissionInput[], viewer: Viewer): Promise<Submitted[]> {
     const submissions = validateSubmissions(inputs, deps.maxContentChars);
-    const enqueued = await db.transaction().execute(async (tx) => {
-      const out: Enqueued[] = [];
-      for (const s of submissions) {
-        const { id } = await tx
-          .insertInto('articles')
-          .values({
-            owner_id: viewer.id,
-            title: s.title,
-            content: s.content,
-            source_url: s.sourceUrl,
-            content_hash: createHash('sha256').update(s.content).digest('hex'),
-            priority: s.priority,
-            status: 'PENDING',
-            summary: null,
-            keywords: null,
-            sentiment: null,
-            error: null,
-            batch_id: null,
-            processed_at: null,
-          })
-          .returning('id')
-          .executeTakeFirstOrThrow();
-        out.push(await enqueueJob(tx, id, s.priority, deps.maxAttempts));
-      }
-      return out;
-    });
+    // One statement per article; several articles share a transaction, so a batch is all or nothing.
+    const enqueued =
+      submissions.length === 1
+        ? [await insertArticle(db, submissions[0]!, viewer, deps.maxAttempts)]
+        : await db.transaction().execute(async (tx) => {
+            const out: Enqueued[] = [];
+            for (const s of submissions) out.push(await insertArticle(tx, s, viewer, deps.maxAttempts));
+            return out;
+          });
     return finishEnqueue(enqueued, 'article submitted');
   }
 
@@ -104,14 +89,17 @@ export function createArticleService(deps: ArticleServiceDeps) {
         throw new InvalidStateError(
           `Article ${articleId} is ${article.status}; only PENDING or PROCESSING articles can be cancelled`,
         );
-      const job = await tx
-        .updateTable('jobs')
-        .set({ state: 'CANCELLED', finished_at: new Date(), error: 'cancelled by request', error_kind: 'cancelled' })
-        .where('article_id', '=', articleId)
-        .where('state', 'in', ['QUEUED', 'RUNNING', 'RETRYING'])
-        .returningAll()
-        .executeTakeFirst();
-      return changeArticle(tx, { articleId, set: { status: 'CANCELLED' }, event: { type: 'CANCELLED', job: job ?? null } });
+      return changeArticle(tx, {
+        articleId,
+        before: [
+          sql`j as (
+            update jobs set state = 'CANCELLED', finished_at = now(), error = 'cancelled by request', error_kind = 'cancelled'
+            where article_id = ${articleId} and state in ('QUEUED', 'RUNNING', 'RETRYING')
+            returning *)`,
+        ],
+        set: { status: 'CANCELLED' },
+        event: { type: 'CANCELLED', job: 'j' },
+      });
     });
     publishEvents(deps.bus, [changed?.event]);
     log.info({ articleId, jobId: changed?.event.jobId }, 'article cancelled');

@@ -1,54 +1,101 @@
-import { sql, type Transaction, type Updateable } from 'kysely';
-import type { ArticleRow, ArticlesTable, Database, JobRow } from '../db/tables.js';
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { ArticleRow, Database, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ArticleEventType, StepName } from '../lib/vocabulary.js';
-import { articleTopic, progressOf, withoutContent, type ArticleEvent } from './article-event.js';
+import { articleTopic, decodeArticleEvent, progressOf, withoutContent, type ArticleEvent } from './article-event.js';
 
-type Tx = Transaction<Database>;
+/** What a change statement returns: the article's columns, the logged payload, and any extra. */
+export type ChangeRow = ArticleRow & { payload: unknown; extra?: unknown };
+
+/** A database or a transaction: every write below is one statement, atomic on its own. */
+type Executor = Kysely<Database>;
+
+/** The job an event carries: a row we hold, none, or the row a preceding CTE named `j` returned. */
+export type EventJob = JobRow | null | 'j';
 
 export interface ArticleChange {
-  articleId: number;
+  /** The article, or an SQL expression for it (e.g. `(select article_id from j)`). */
+  articleId: number | RawBuilder<unknown>;
   /** Columns to set; version, event_seq and updated_at are bumped here. */
-  set?: Updateable<ArticlesTable>;
+  set?: Record<string, unknown>;
   /** Apply only while this column is still null: the checkpoint guard against a second writer. */
   onlyIfNull?: 'summary' | 'keywords' | 'sentiment';
-  event: { type: ArticleEventType; job: JobRow | null; step?: StepName; error?: string | null };
+  /** CTEs (`name as (…)`) that run before the article update, such as the job update `j`. */
+  before?: RawBuilder<unknown>[];
+  /** Change the article only if this CTE returned a row (e.g. the job was still RUNNING). */
+  requires?: string;
+  /** CTEs that run after the update and may read `a`, the updated article (ledger, step rows). */
+  after?: RawBuilder<unknown>[];
+  event: { type: ArticleEventType; job: EventJob; step?: StepName; error?: string | null };
+}
+
+const jobJson = (job: EventJob) =>
+  job === 'j' ? sql`(select to_jsonb(j) from j limit 1)` : job === null ? sql`null::jsonb` : sql`${JSON.stringify(job)}::jsonb`;
+const jobId = (job: EventJob) => (job === 'j' ? sql`(select id from j limit 1)` : sql`${job?.id ?? null}::uuid`);
+
+/**
+ * The logged event for the article row `a` in the same statement: what subscribers receive and what
+ * `articleEvents(afterSeq)` replays. The article goes without its content.
+ */
+export function eventPayloadSql(event: ArticleChange['event']): RawBuilder<unknown> {
+  return sql`jsonb_build_object(
+    'articleId', a.id, 'seq', a.event_seq, 'type', ${event.type}::text, 'at', now(),
+    'jobId', ${jobId(event.job)}, 'step', ${event.step ?? null}::text,
+    'progress', ((a.summary is not null)::int + (a.keywords is not null)::int + (a.sentiment is not null)::int) / 3.0,
+    'delta', null, 'error', ${event.error ?? null}::text,
+    'article', to_jsonb(a) - 'content', 'job', ${jobJson(event.job)})`;
+}
+
+/** The CTE that logs the event for `a`; the final select reads `e.payload`. */
+export function logEventCte(event: ArticleChange['event']): RawBuilder<unknown> {
+  return sql`e as (
+    insert into article_events (article_id, seq, type, job_id, payload)
+    select a.id, a.event_seq, ${event.type}, ${jobId(event.job)}, ${eventPayloadSql(event)} from a
+    returning payload)`;
 }
 
 /**
- * Changes an article and logs the event in the same transaction (the event's seq comes from the
- * article row, so concurrent steps of one article get distinct, gap-free seqs).
- * Returns undefined when the guard found the column already written (or the article is gone).
+ * Changes an article and logs the event in one statement (the event's seq comes from the article
+ * row, so concurrent steps of one article get distinct, gap-free seqs), together with whatever the
+ * `before`/`after` CTEs write. One round trip, atomic without a transaction.
+ * Returns undefined when nothing changed: the guard found the column written, the required CTE
+ * returned no row, or the article is gone.
  */
 export async function changeArticle(
-  tx: Tx,
+  db: Executor,
   change: ArticleChange,
-): Promise<{ article: ArticleRow; event: ArticleEvent } | undefined> {
-  let query = tx
-    .updateTable('articles')
-    .set({
-      ...change.set,
-      version: sql`version + 1`,
-      event_seq: sql`event_seq + 1`,
-      updated_at: new Date(),
-    })
-    .where('id', '=', change.articleId);
-  if (change.onlyIfNull) query = query.where(change.onlyIfNull, 'is', null);
-  const article = await query.returningAll().executeTakeFirst();
-  if (!article) return undefined;
-  const event = makeEvent(article, change.event.type, article.event_seq, change.event);
-  await tx
-    .insertInto('article_events')
-    .values({
-      article_id: article.id,
-      seq: event.seq,
-      type: event.type,
-      job_id: event.jobId,
-      payload: JSON.stringify(event),
-      created_at: event.at,
-    })
-    .execute();
-  return { article, event };
+  extraSelect?: RawBuilder<unknown>,
+): Promise<{ article: ArticleRow; event: ArticleEvent; extra: unknown } | undefined> {
+  const sets = [
+    ...Object.entries(change.set ?? {}).map(([column, value]) => sql`${sql.ref(column)} = ${value}`),
+    sql`version = version + 1`,
+    sql`event_seq = event_seq + 1`,
+    sql`updated_at = now()`,
+  ];
+  const id = typeof change.articleId === 'number' ? sql`${change.articleId}::bigint` : change.articleId;
+  const guards = [sql`id = ${id}`];
+  if (change.onlyIfNull) guards.push(sql`${sql.ref(change.onlyIfNull)} is null`);
+  if (change.requires) guards.push(sql`exists (select 1 from ${sql.table(change.requires)})`);
+  const ctes = [
+    ...(change.before ?? []),
+    sql`a as (update articles set ${sql.join(sets)} where ${sql.join(guards, sql` and `)} returning *)`,
+    logEventCte(change.event),
+    ...(change.after ?? []),
+  ];
+  const { rows } = await sql<ChangeRow>`
+    with ${sql.join(ctes)}
+    select a.*, e.payload${extraSelect ? sql`, ${extraSelect} as extra` : sql``} from a, e`.execute(db);
+  const row = rows[0];
+  if (!row) return undefined;
+  return splitResult(row);
+}
+
+/** Separates the article columns from the event payload (and any extra) of a change statement. */
+export function splitResult(row: ChangeRow): { article: ArticleRow; event: ArticleEvent; extra: unknown } {
+  const { payload, extra, ...article } = row;
+  const event = decodeArticleEvent(payload);
+  if (!event) throw new Error(`undecodable event payload for article ${article.id}`);
+  return { article: article as ArticleRow, event, extra };
 }
 
 /** An event for the current state, not logged (SNAPSHOT, STEP_STARTED, SUMMARY_DELTA). */
@@ -73,7 +120,7 @@ export function makeEvent(
   };
 }
 
-/** Publishes events after their transaction committed (never before: a rollback would leave a lie). */
+/** Publishes events after their statement committed (never before: a rollback would leave a lie). */
 export function publishEvents(bus: EventBus, events: (ArticleEvent | undefined)[]): void {
   for (const event of events) if (event) bus.publish(articleTopic(event.articleId), event);
 }

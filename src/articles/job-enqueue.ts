@@ -1,13 +1,15 @@
-import { randomUUID } from 'node:crypto';
-import type { Transaction } from 'kysely';
-import type { Db } from '../db/database.js';
+import { createHash, randomUUID } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { ArticleRow, Database, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
 import type { Priority } from '../lib/vocabulary.js';
-import type { JobMessage, WorkQueue } from '../queue/work-queue.js';
+import type { WorkQueue } from '../queue/work-queue.js';
 import type { ArticleEvent } from './article-event.js';
-import { changeArticle, publishEvents } from './event-log.js';
+import { changeArticle, logEventCte, publishEvents, splitResult, type ChangeRow } from './event-log.js';
+import type { OutboxCleaner } from './outbox.relay.js';
+import type { Submission } from './submission.validation.js';
+import type { Viewer } from './article.service.js';
 
 export interface Enqueued {
   article: ArticleRow;
@@ -16,45 +18,62 @@ export interface Enqueued {
   event: ArticleEvent;
 }
 
+// The queued job `j` and its outbox row `o` (the message the relay publishes if submit cannot).
+const jobCtes = (jobId: string, articleId: ReturnType<typeof sql>, priority: Priority, maxAttempts: number) => [
+  sql`j as (
+    insert into jobs (id, article_id, state, priority, max_attempts)
+    select ${jobId}::uuid, ${articleId}, 'QUEUED', ${priority}, ${maxAttempts}
+    returning *)`,
+  sql`o as (
+    insert into outbox (kind, payload)
+    select 'job', jsonb_build_object('jobId', j.id, 'articleId', j.article_id, 'priority', j.priority) from j
+    returning id)`,
+];
+
+function toEnqueued(result: { article: ArticleRow; event: ArticleEvent; extra: unknown }): Enqueued {
+  if (!result.event.job) throw new Error('enqueue statement returned no job');
+  return { article: result.article, job: result.event.job, outboxId: Number(result.extra), event: result.event };
+}
+
+/** Inserts a new article with its QUEUED job, outbox row and QUEUED event: one statement. */
+export async function insertArticle(db: Kysely<Database>, s: Submission, viewer: Viewer, maxAttempts: number): Promise<Enqueued> {
+  const jobId = randomUUID();
+  const event = { type: 'QUEUED' as const, job: 'j' as const };
+  const { rows } = await sql<ChangeRow>`
+    with a as (
+      insert into articles (owner_id, title, content, source_url, content_hash, priority, status, event_seq)
+      values (${viewer.id}, ${s.title}, ${s.content}, ${s.sourceUrl},
+              ${createHash('sha256').update(s.content).digest('hex')}, ${s.priority}, 'PENDING', 1)
+      returning *),
+    ${sql.join(jobCtes(jobId, sql`(select id from a)`, s.priority, maxAttempts))},
+    ${logEventCte(event)}
+    select a.*, e.payload, (select id from o) as extra from a, e`.execute(db);
+  return toEnqueued(splitResult(rows[0]!));
+}
+
 /**
- * Inside the caller's transaction: a new QUEUED job for the article, its outbox row, and the
- * article back to PENDING with a QUEUED event. Publish with `publishEnqueued` after the commit.
+ * A new QUEUED job for an existing article, its outbox row, and the article back to PENDING with a
+ * QUEUED event: one statement. Publish with `publishEnqueued` after it (and any transaction) commits.
  */
 export async function enqueueJob(
-  tx: Transaction<Database>,
+  db: Kysely<Database>,
   articleId: number,
   priority: Priority,
   maxAttempts: number,
 ): Promise<Enqueued> {
-  const job = await tx
-    .insertInto('jobs')
-    .values({
-      id: randomUUID(),
-      article_id: articleId,
-      state: 'QUEUED',
-      priority,
-      max_attempts: maxAttempts,
-      started_at: null,
-      finished_at: null,
-      error: null,
-      error_kind: null,
-      worker_id: null,
-    })
-    .returningAll()
-    .executeTakeFirstOrThrow();
-  const message: JobMessage = { jobId: job.id, articleId, priority };
-  const outbox = await tx
-    .insertInto('outbox')
-    .values({ kind: 'job', payload: JSON.stringify(message) })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  const changed = await changeArticle(tx, {
-    articleId,
-    set: { status: 'PENDING', error: null, processed_at: null },
-    event: { type: 'QUEUED', job },
-  });
-  if (!changed) throw new Error(`article ${articleId} vanished inside its own transaction`);
-  return { article: changed.article, job, outboxId: outbox.id, event: changed.event };
+  const changed = await changeArticle(
+    db,
+    {
+      articleId,
+      before: jobCtes(randomUUID(), sql`${articleId}::bigint`, priority, maxAttempts),
+      requires: 'j',
+      set: { status: 'PENDING', error: null, processed_at: null },
+      event: { type: 'QUEUED', job: 'j' },
+    },
+    sql`(select id from o)`,
+  );
+  if (!changed) throw new Error(`article ${articleId} vanished while its job was queued`);
+  return toEnqueued(changed);
 }
 
 /**
@@ -62,7 +81,7 @@ export async function enqueueJob(
  * its outbox row for the relay, so the article is accepted whatever the queue's state.
  */
 export async function publishEnqueued(
-  deps: { db: Db; queue: WorkQueue; bus: EventBus; log: Logger },
+  deps: { queue: WorkQueue; bus: EventBus; log: Logger; outbox: OutboxCleaner },
   enqueued: Enqueued[],
 ): Promise<void> {
   publishEvents(
@@ -80,5 +99,5 @@ export async function publishEnqueued(
       }
     }),
   );
-  if (published.length > 0) await deps.db.deleteFrom('outbox').where('id', 'in', published).execute();
+  if (published.length > 0) deps.outbox.published(published);
 }

@@ -20,7 +20,7 @@ export type BeginResult =
   | { kind: 'run'; ctx: JobContext }
   /** Nothing to do: the job finished, was cancelled, or its article is gone. Settle the message. */
   | { kind: 'settled'; reason: string }
-  /** Every attempt is used up (the worker died on each): recorded as FAILED. */
+  /** Every attempt is used up (the worker died on each): record it as FAILED. */
   | { kind: 'exhausted'; ctx: JobContext };
 
 export interface ProcessorDeps {
@@ -31,68 +31,50 @@ export interface ProcessorDeps {
   workerId: string;
 }
 
+const TERMINAL = sql.join(TERMINAL_JOB_STATES.map((state) => sql`${state}`));
+const ALL_STEPS = `{${STEP_NAMES.join(',')}}`;
+
 /**
  * The domain side of running one job: state transitions, the three steps, checkpoints and the cost
- * ledger. Queue semantics (ack, nak, leases) belong to the caller. Every change is committed with its
- * event, and events are published only after the commit.
+ * ledger. Queue semantics (ack, nak, leases) belong to the caller. Each write is one statement that
+ * changes the job and the article and logs the event together; events are published after it.
  */
 export function createJobProcessor(deps: ProcessorDeps) {
   const { db, bus, llm, workerId } = deps;
 
-  /** Marks the job RUNNING (attempt + 1) and its article PROCESSING, unless it needs no work. */
-  async function begin(jobId: string): Promise<BeginResult> {
-    const result = await db.transaction().execute(async (tx) => {
-      const job = await tx.selectFrom('jobs').selectAll().where('id', '=', jobId).forUpdate().executeTakeFirst();
-      if (!job) return { kind: 'settled', reason: 'job not found' } as const;
-      if (TERMINAL_JOB_STATES.includes(job.state)) return { kind: 'settled', reason: `job already ${job.state}` } as const;
-      if (job.attempt >= job.max_attempts) return { kind: 'exhausted', job } as const;
-      const running = await tx
-        .updateTable('jobs')
-        .set({ state: 'RUNNING', attempt: sql`attempt + 1`, started_at: sql`coalesce(started_at, now())`, worker_id: workerId })
-        .where('id', '=', jobId)
-        .returningAll()
-        .executeTakeFirstOrThrow();
-      await tx
-        .insertInto('job_steps')
-        .values(
-          STEP_NAMES.map((step) => ({
-            job_id: jobId,
-            step,
-            state: 'RUNNING' as const,
-            started_at: new Date(),
-            finished_at: null,
-            model: null,
-            error: null,
-          })),
-        )
-        .onConflict((oc) =>
-          oc.columns(['job_id', 'step']).doUpdateSet({ state: 'RUNNING', error: null }).where('job_steps.state', '!=', 'DONE'),
-        )
-        .execute();
-      const changed = await changeArticle(tx, {
-        articleId: job.article_id,
-        set: { status: 'PROCESSING', error: null },
-        event: { type: 'STARTED', job: running },
-      });
-      return changed
-        ? ({ kind: 'run', job: running, ...changed } as const)
-        : ({ kind: 'settled', reason: 'article not found' } as const);
-    });
-    if (result.kind === 'settled') return result;
-    if (result.kind === 'exhausted') {
-      const article = await db
-        .selectFrom('articles')
-        .selectAll()
-        .where('id', '=', result.job.article_id)
-        .executeTakeFirstOrThrow();
-      return { kind: 'exhausted', ctx: context(result.job, article) };
-    }
-    publishEvents(bus, [result.event]);
-    return { kind: 'run', ctx: context(result.job, { ...result.article }) };
-  }
-
   function context(job: JobRow, article: ArticleRow): JobContext {
     return { job, article, log: deps.log.child({ jobId: job.id, articleId: article.id, attempt: job.attempt }) };
+  }
+
+  /** Marks the job RUNNING (attempt + 1) and its article PROCESSING, unless it needs no work. */
+  async function begin(jobId: string): Promise<BeginResult> {
+    // The common case in one statement; only when it changes nothing do we look at why.
+    const started = await changeArticle(db, {
+      articleId: sql`(select article_id from j)`,
+      before: [
+        sql`j as (
+          update jobs set state = 'RUNNING', attempt = attempt + 1, started_at = coalesce(started_at, now()), worker_id = ${workerId}
+          where id = ${jobId}::uuid and state not in (${TERMINAL}) and attempt < max_attempts
+          returning *)`,
+        sql`s as (
+          insert into job_steps (job_id, step, state, started_at)
+          select j.id, step, 'RUNNING', now() from j cross join unnest(${ALL_STEPS}::text[]) as step
+          on conflict (job_id, step) do update set state = 'RUNNING', error = null where job_steps.state <> 'DONE')`,
+      ],
+      requires: 'j',
+      set: { status: 'PROCESSING', error: null },
+      event: { type: 'STARTED', job: 'j' },
+    });
+    if (started) {
+      publishEvents(bus, [started.event]);
+      return { kind: 'run', ctx: context(started.event.job!, started.article) };
+    }
+    const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
+    if (!job) return { kind: 'settled', reason: 'job not found' };
+    if (TERMINAL_JOB_STATES.includes(job.state)) return { kind: 'settled', reason: `job already ${job.state}` };
+    const article = await db.selectFrom('articles').selectAll().where('id', '=', job.article_id).executeTakeFirst();
+    if (!article) return { kind: 'settled', reason: 'article not found' };
+    return { kind: 'exhausted', ctx: context(job, article) };
   }
 
   /**
@@ -117,47 +99,32 @@ export function createJobProcessor(deps: ProcessorDeps) {
     const value = STEPS[step].parse(completion.text, provider.name);
     const price = llm.price(completion.model) ?? llm.price(model);
     if (!price) ctx.log.warn({ model: completion.model, step }, 'no price for model: cost recorded as null');
+    const cost = costUsd(price, completion.inputTokens, completion.outputTokens);
 
-    const event = await db.transaction().execute(async (tx) => {
-      // The guard makes the result, the step checkpoint and the ledger row one unit: a redelivered
-      // job that races a live one books nothing twice.
-      const changed = await changeArticle(tx, {
-        articleId: ctx.article.id,
-        set: value,
-        onlyIfNull: STEPS[step].column,
-        event: { type: 'STEP_COMPLETED', job: ctx.job, step },
-      });
-      if (!changed) return undefined;
-      await tx
-        .insertInto('llm_calls')
-        .values({
-          article_id: ctx.article.id,
-          job_id: ctx.job.id,
-          step,
-          provider: provider.name,
-          model: completion.model,
-          prompt_version: prompt.version,
-          input_tokens: completion.inputTokens,
-          output_tokens: completion.outputTokens,
-          cost_usd: costUsd(price, completion.inputTokens, completion.outputTokens),
-          latency_ms: latencyMs,
-          attempt: ctx.job.attempt,
-        })
-        .execute();
-      await tx
-        .updateTable('job_steps')
-        .set({ state: 'DONE', finished_at: new Date(), model: completion.model, error: null })
-        .where('job_id', '=', ctx.job.id)
-        .where('step', '=', step)
-        .execute();
-      return changed;
+    // One statement: the result (only while its column is empty), its ledger row, the step
+    // checkpoint and the event. A redelivered job that races a live one books nothing twice.
+    const changed = await changeArticle(db, {
+      articleId: ctx.article.id,
+      set: value,
+      onlyIfNull: STEPS[step].column,
+      event: { type: 'STEP_COMPLETED', job: ctx.job, step },
+      after: [
+        sql`c as (
+          insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, attempt)
+          select a.id, ${ctx.job.id}::uuid, ${step}, ${provider.name}, ${completion.model}, ${prompt.version},
+                 ${completion.inputTokens}, ${completion.outputTokens}, ${cost}::numeric, ${latencyMs}, ${ctx.job.attempt}
+          from a)`,
+        sql`s as (
+          update job_steps set state = 'DONE', finished_at = now(), model = ${completion.model}, error = null
+          where job_id = ${ctx.job.id}::uuid and step = ${step} and exists (select 1 from a))`,
+      ],
     });
-    if (!event) {
+    if (!changed) {
       ctx.log.info({ step }, 'step result already stored by another delivery; nothing booked');
       return;
     }
-    Object.assign(ctx.article, value, { event_seq: event.article.event_seq });
-    publishEvents(bus, [event.event]);
+    Object.assign(ctx.article, value, { event_seq: changed.article.event_seq });
+    publishEvents(bus, [changed.event]);
   }
 
   /** Job SUCCEEDED, article COMPLETED (unless the job was cancelled meanwhile). */
@@ -180,56 +147,43 @@ export function createJobProcessor(deps: ProcessorDeps) {
       errorKind: string | null;
     },
   ): Promise<boolean> {
-    const event = await db.transaction().execute(async (tx) => {
-      const job = await tx
-        .updateTable('jobs')
-        .set({ state: o.jobState, finished_at: new Date(), error: o.error, error_kind: o.errorKind })
-        .where('id', '=', ctx.job.id)
-        .where('state', 'not in', TERMINAL_JOB_STATES)
-        .returningAll()
-        .executeTakeFirst();
-      if (!job) return undefined;
-      if (o.error !== null) {
-        await tx
-          .updateTable('job_steps')
-          .set({ state: 'FAILED', error: o.error, finished_at: new Date() })
-          .where('job_id', '=', job.id)
-          .where('state', '!=', 'DONE')
-          .execute();
-      }
-      return changeArticle(tx, {
-        articleId: ctx.article.id,
-        set: { status: o.status, error: o.error, ...(o.status === 'COMPLETED' ? { processed_at: new Date() } : {}) },
-        event: { type: o.eventType, job, error: o.error },
-      });
+    const before = [
+      sql`j as (
+        update jobs set state = ${o.jobState}, finished_at = now(), error = ${o.error}, error_kind = ${o.errorKind}
+        where id = ${ctx.job.id}::uuid and state not in (${TERMINAL})
+        returning *)`,
+    ];
+    if (o.error !== null)
+      before.push(sql`s as (
+        update job_steps set state = 'FAILED', error = ${o.error}, finished_at = now()
+        where job_id = ${ctx.job.id}::uuid and state <> 'DONE' and exists (select 1 from j))`);
+    const changed = await changeArticle(db, {
+      articleId: ctx.article.id,
+      before,
+      requires: 'j',
+      set: { status: o.status, error: o.error, ...(o.status === 'COMPLETED' ? { processed_at: new Date() } : {}) },
+      event: { type: o.eventType, job: 'j', error: o.error },
     });
-    publishEvents(bus, [event?.event]);
-    return event !== undefined;
+    publishEvents(bus, [changed?.event]);
+    return changed !== undefined;
   }
 
   /** Job RETRYING with the error; a rate-limited attempt is given back (it did no work). */
   async function retryLater(ctx: JobContext, error: string, errorKind: string, refundAttempt: boolean): Promise<void> {
-    const event = await db.transaction().execute(async (tx) => {
-      const job = await tx
-        .updateTable('jobs')
-        .set({
-          state: 'RETRYING',
-          error,
-          error_kind: errorKind,
-          attempt: refundAttempt ? sql`greatest(attempt - 1, 0)` : sql`attempt`,
-        })
-        .where('id', '=', ctx.job.id)
-        .where('state', '=', 'RUNNING')
-        .returningAll()
-        .executeTakeFirst();
-      if (!job) return undefined;
-      return changeArticle(tx, {
-        articleId: ctx.article.id,
-        set: { status: 'PENDING' },
-        event: { type: 'RETRYING', job, error },
-      });
+    const changed = await changeArticle(db, {
+      articleId: ctx.article.id,
+      before: [
+        sql`j as (
+          update jobs set state = 'RETRYING', error = ${error}, error_kind = ${errorKind},
+                          attempt = case when ${refundAttempt} then greatest(attempt - 1, 0) else attempt end
+          where id = ${ctx.job.id}::uuid and state = 'RUNNING'
+          returning *)`,
+      ],
+      requires: 'j',
+      set: { status: 'PENDING' },
+      event: { type: 'RETRYING', job: 'j', error },
     });
-    publishEvents(bus, [event?.event]);
+    publishEvents(bus, [changed?.event]);
   }
 
   return { begin, runSteps, complete, fail, retryLater };

@@ -74,3 +74,44 @@ export function createOutboxRelay(deps: { db: Db; queue: WorkQueue; log: Logger;
     },
   };
 }
+
+/**
+ * Deletes the outbox rows of jobs that were published, in batches off the submit's critical path.
+ * A row still there when the relay looks (after its grace) is published again: harmless, since the
+ * queue drops a second publish of the same job id.
+ */
+export function createOutboxCleaner(deps: { db: Db; log: Logger; intervalMs?: number }) {
+  const intervalMs = deps.intervalMs ?? 100;
+  let pending: number[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<void> = Promise.resolve();
+
+  function flush(): Promise<void> {
+    timer = undefined;
+    const ids = pending;
+    pending = [];
+    if (ids.length === 0) return running;
+    running = running
+      .then(() => deps.db.deleteFrom('outbox').where('id', 'in', ids).execute())
+      .then(
+        () => undefined,
+        (err: unknown) =>
+          deps.log.warn({ err, count: ids.length }, 'could not delete published outbox rows; the relay will republish them'),
+      );
+    return running;
+  }
+
+  return {
+    /** Marks rows as published; they are deleted within `intervalMs`. */
+    published(ids: number[]): void {
+      pending.push(...ids);
+      timer ??= setTimeout(() => void flush(), intervalMs);
+    },
+    async stop(): Promise<void> {
+      clearTimeout(timer);
+      await flush();
+    },
+  };
+}
+
+export type OutboxCleaner = ReturnType<typeof createOutboxCleaner>;

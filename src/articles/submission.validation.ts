@@ -16,7 +16,15 @@ export interface Submission {
   priority: Priority;
 }
 
+// Built once per limit: zod compiles a schema on first use, which is too costly per request.
+const schemas = new Map<number, ReturnType<typeof buildSchema>>();
 function submissionSchema(maxContentChars: number) {
+  let schema = schemas.get(maxContentChars);
+  if (!schema) schemas.set(maxContentChars, (schema = buildSchema(maxContentChars)));
+  return schema;
+}
+
+function buildSchema(maxContentChars: number) {
   return z.object({
     title: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
     content: z

@@ -152,10 +152,9 @@ function toDelivery(msg: JsMsg, priority: Priority): Delivery {
     priority,
     deliveryCount: msg.info.deliveryCount,
     enqueuedAt: Math.floor(msg.info.timestampNanos / 1e6),
-    ack: async () => {
-      // Wait for the server's confirmation: an ack lost in a reconnect would redeliver a finished job.
-      await msg.ackAck({ timeout: 5_000 }).catch(() => msg.ack());
-    },
+    // A plain ack: if it is lost (reconnect), the redelivered job is found finished and acked again,
+    // so waiting for the server's confirmation (ackAck) would only cost a round trip per job.
+    ack: async () => msg.ack(),
     nak: (delayMs) => msg.nak(delayMs),
     term: () => msg.term(),
     working: () => msg.working(),

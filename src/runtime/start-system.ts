@@ -1,5 +1,5 @@
 import { createArticleService, type ArticleService } from '../articles/article.service.js';
-import { createOutboxRelay } from '../articles/outbox.relay.js';
+import { createOutboxCleaner, createOutboxRelay } from '../articles/outbox.relay.js';
 import type { Config } from '../config/config.js';
 import { Lifecycle } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
@@ -30,7 +30,10 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
   const lifecycle = new Lifecycle(log);
   try {
     const infra = await createInfrastructure(config, log, lifecycle);
+    const outbox = createOutboxCleaner({ db: infra.db, log });
+    lifecycle.add('outbox cleaner', () => outbox.stop());
     const articles = createArticleService({
+      outbox,
       db: infra.db,
       queue: infra.queue,
       bus: infra.bus,
