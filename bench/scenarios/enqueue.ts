@@ -10,7 +10,7 @@ import { round, summarize } from '../lib/stats.js';
  * The BullMQ baseline gets the same absolute rates.
  */
 export async function benchEnqueue(quick: boolean) {
-  const seconds = quick ? 3 : 10;
+  const seconds = quick ? 2 : 10;
   const out: Record<string, unknown> = {};
   let i = 0;
 

@@ -22,8 +22,8 @@ interface System {
  * flight) and a burst of 500 submitted at once (500 in flight, CPU-saturating on 2 cores).
  */
 export async function benchOverhead(quick: boolean, mock: MockLlmServer, llmEnv: Record<string, string>) {
-  const burst = quick ? 200 : 500;
-  const steadySeconds = quick ? 5 : 10;
+  const burst = quick ? 100 : 500;
+  const steadySeconds = quick ? 3 : 10;
   mock.setLatency(2_000);
   const workerEnv = { WORKER_CONCURRENCY: '1000', DATABASE_POOL_SIZE: '20' };
   const out: Record<string, unknown> = {};

@@ -10,8 +10,8 @@ import { round, summarize } from '../lib/stats.js';
  * wait (started_at − queued_at), p50/p99. Worker concurrency 64, model 200 ms.
  */
 export async function benchPriority(quick: boolean, mock: MockLlmServer, llmEnv: Record<string, string>) {
-  const lows = quick ? 1_000 : 5_000;
-  const highs = quick ? 20 : 100;
+  const lows = quick ? 500 : 5_000;
+  const highs = quick ? 10 : 100;
   mock.setLatency(200);
   const environment = await createBenchEnvironment(llmEnv);
   const distill = await startDistill(environment, { worker: true, workerEnv: { WORKER_CONCURRENCY: '64' } });
@@ -36,7 +36,7 @@ export async function benchPriority(quick: boolean, mock: MockLlmServer, llmEnv:
     );
     const s = summarize(rows.map((r) => Number(r.wait)));
     return {
-      lowQueuedWhenHighStarted: queuedLow.rows[0]!.n,
+      lowQueuedAtFirstHigh: queuedLow.rows[0]!.n,
       highJobs: rows.length,
       waitP50: round(s.p50),
       waitP99: round(s.p99),

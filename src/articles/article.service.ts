@@ -1,6 +1,7 @@
-import { sql } from 'kysely';
+import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { ArticleRow, JobRow } from '../db/tables.js';
+import type { ArticleRow, Database, JobRow } from '../db/tables.js';
+import type { ArticleStatus } from '../lib/vocabulary.js';
 import type { EventBus } from '../events/event-bus.js';
 import { InvalidStateError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
@@ -28,6 +29,20 @@ export interface ArticleServiceDeps {
 export interface Submitted {
   article: ArticleRow;
   job: JobRow;
+}
+
+/** Locks the article for the transaction; throws unless it exists and is in one of `states`. */
+async function lockArticleIn(
+  tx: Transaction<Database>,
+  articleId: number,
+  states: ArticleStatus[],
+  verb: string,
+): Promise<ArticleRow> {
+  const article = await tx.selectFrom('articles').selectAll().where('id', '=', articleId).forUpdate().executeTakeFirst();
+  if (!article) throw new NotFoundError(`Article ${articleId} not found`);
+  if (!states.includes(article.status))
+    throw new InvalidStateError(`Article ${articleId} is ${article.status}; only ${states.join(' or ')} articles can be ${verb}`);
+  return article;
 }
 
 /** Write side of articles: submit, retry, cancel. */
@@ -65,12 +80,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
    */
   async function retry(articleId: number): Promise<Submitted> {
     const enqueued = await db.transaction().execute(async (tx) => {
-      const article = await tx.selectFrom('articles').selectAll().where('id', '=', articleId).forUpdate().executeTakeFirst();
-      if (!article) throw new NotFoundError(`Article ${articleId} not found`);
-      if (article.status !== 'FAILED' && article.status !== 'CANCELLED')
-        throw new InvalidStateError(
-          `Article ${articleId} is ${article.status}; only FAILED or CANCELLED articles can be retried`,
-        );
+      const article = await lockArticleIn(tx, articleId, ['FAILED', 'CANCELLED'], 'retried');
       return enqueueJob(tx, articleId, article.priority, deps.maxAttempts);
     });
     const [submitted] = await finishEnqueue([enqueued], 'article retried');
@@ -83,12 +93,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
    */
   async function cancel(articleId: number): Promise<ArticleRow> {
     const changed = await db.transaction().execute(async (tx) => {
-      const article = await tx.selectFrom('articles').selectAll().where('id', '=', articleId).forUpdate().executeTakeFirst();
-      if (!article) throw new NotFoundError(`Article ${articleId} not found`);
-      if (article.status !== 'PENDING' && article.status !== 'PROCESSING')
-        throw new InvalidStateError(
-          `Article ${articleId} is ${article.status}; only PENDING or PROCESSING articles can be cancelled`,
-        );
+      await lockArticleIn(tx, articleId, ['PENDING', 'PROCESSING'], 'cancelled');
       return changeArticle(tx, {
         articleId,
         before: [

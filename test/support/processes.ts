@@ -26,9 +26,7 @@ export function spawnDistill(
   env: Record<string, string>,
   script: string[] = ['src/cli.ts', command],
 ): DistillProcess {
-  // A script list starting with a node flag is passed to node as is (e.g. profiling flags).
-  const args = script[0]?.startsWith('--') ? script : ['--import', 'tsx', ...script];
-  const child = spawn(process.execPath, args, {
+  const child = spawn(process.execPath, ['--import', 'tsx', ...script], {
     cwd: ROOT,
     // Tests read the child's log lines, so it always logs at info or finer.
     env: { PATH: process.env.PATH ?? '', ...env, LOG_LEVEL: env.LOG_LEVEL === 'debug' ? 'debug' : 'info' },
