@@ -59,13 +59,13 @@ export async function submitArticle(apiUrl: string, i: number, priority: 'HIGH' 
 /** Watches the namespace's events on NATS: when each article's COMPLETED event arrived. */
 export async function watchCompletions(environment: BenchEnvironment) {
   const nc = await connect({ servers: NATS_URL });
-  const completedAt = new Map<number, number>();
+  const completedAt = new Map<string, number>();
   const waiters: { n: number; resolve: () => void }[] = [];
   nc.subscribe(`${environment.namespace}.events.article.*`, {
     callback: (_err, msg) => {
       const event = msg.json<{ type: string; articleId: number }>();
       if (event.type !== 'COMPLETED') return;
-      completedAt.set(event.articleId, performance.now());
+      completedAt.set(String(event.articleId), performance.now());
       for (const w of waiters.filter((w) => completedAt.size >= w.n)) {
         waiters.splice(waiters.indexOf(w), 1);
         w.resolve();

@@ -1,20 +1,8 @@
 import pg from 'pg';
 import type { MockLlmServer } from '../../src/devtools/mock-llm.server.js';
-import { startBullmq } from '../lib/bullmq.js';
-import { startDistill, submitArticle, watchCompletions } from '../lib/distill.js';
-import { createBenchEnvironment, type BenchEnvironment } from '../lib/environment.js';
 import { openLoop } from '../lib/load.js';
+import { onBothPipelines, type Pipeline } from '../lib/pipelines.js';
 import { round, summarize } from '../lib/stats.js';
-
-interface System {
-  environment: BenchEnvironment;
-  /** Submits article i; resolves with the key completions are reported by. */
-  submit(i: number): Promise<string>;
-  waitFor(n: number): Promise<void>;
-  completedAt(key: string): number | undefined;
-  /** Ledger column that identifies the key ('article_id' or 'job_id'). */
-  keyColumn: 'article_id' | 'job_id';
-}
 
 /**
  * 3. Overhead above LLM time with a 2 s model: per article, submit → COMPLETED minus the slowest of
@@ -26,55 +14,12 @@ export async function benchOverhead(quick: boolean, mock: MockLlmServer, llmEnv:
   const steadySeconds = quick ? 3 : 10;
   mock.setLatency(2_000);
   const workerEnv = { WORKER_CONCURRENCY: '1000', DATABASE_POOL_SIZE: '20' };
-  const out: Record<string, unknown> = {};
-
-  {
-    const environment = await createBenchEnvironment(llmEnv);
-    const distill = await startDistill(environment, { worker: true, workerEnv });
-    const completions = await watchCompletions(environment);
-    try {
-      out.distill = await measure(
-        {
-          environment,
-          submit: async (i) => String(await submitArticle(distill.apiUrl, i)),
-          waitFor: (n) => completions.waitFor(n),
-          completedAt: (key) => completions.completedAt.get(Number(key)),
-          keyColumn: 'article_id',
-        },
-        steadySeconds,
-        burst,
-      );
-    } finally {
-      await completions.close();
-      await distill.stop();
-      await environment.cleanup();
-    }
-  }
-  {
-    const environment = await createBenchEnvironment(llmEnv);
-    const bull = await startBullmq(environment, workerEnv);
-    try {
-      out.bullmq = await measure(
-        {
-          environment,
-          submit: (i) => bull.submit(i),
-          waitFor: (n) => bull.waitFor(n),
-          completedAt: (key) => bull.completedAt.get(key),
-          keyColumn: 'job_id',
-        },
-        steadySeconds,
-        burst,
-      );
-    } finally {
-      await bull.stop();
-      await environment.cleanup();
-    }
-  }
+  const result = await onBothPipelines(llmEnv, workerEnv, (pipeline) => measure(pipeline, steadySeconds, burst));
   mock.setLatency(0);
-  return out;
+  return result;
 }
 
-async function measure(system: System, steadySeconds: number, burst: number) {
+async function measure(system: Pipeline, steadySeconds: number, burst: number) {
   const submittedAt = new Map<string, number>();
   const submit = async (i: number) => {
     const t = performance.now();
@@ -94,7 +39,7 @@ async function measure(system: System, steadySeconds: number, burst: number) {
     );
     const overhead = (keys: (key: string) => boolean) => {
       const picked = rows.filter((r) => keys(r.key));
-      const s = summarize(picked.map((r) => system.completedAt(r.key)! - submittedAt.get(r.key)! - r.llm));
+      const s = summarize(picked.map((r) => system.completedAt.get(r.key)! - submittedAt.get(r.key)! - r.llm));
       return {
         articles: picked.length,
         overheadP50: round(s.p50),

@@ -29,7 +29,7 @@ export async function benchPriority(quick: boolean, mock: MockLlmServer, llmEnv:
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     const deadline = Date.now() + 120_000;
-    while (!highIds.every((id) => completions.completedAt.has(id)) && Date.now() < deadline)
+    while (!highIds.every((id) => completions.completedAt.has(String(id))) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100));
     const { rows } = await client.query<{ wait: number }>(
       `select extract(epoch from (started_at - queued_at)) * 1000 as wait from jobs where priority = 'HIGH' and started_at is not null`,
