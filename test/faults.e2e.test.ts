@@ -7,6 +7,7 @@ import { awaitArticleEvent } from './support/await-article.js';
 import { spawnDistill, type DistillProcess } from './support/processes.js';
 import { hasRealServices, natsUrl } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
+import { startPrivateNatsServer } from './support/nats-server.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
 
 /**
@@ -157,6 +158,31 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', () => {
       await expectInvariants(40);
     } finally {
       await cutApi.stop();
+    }
+  });
+
+  it('loses nothing when nats-server itself is killed with SIGKILL and restarted', async () => {
+    const nats = await startPrivateNatsServer();
+    try {
+      await setUp({ NATS_URL: nats.url });
+      // The in-process API of setUp uses this server too (NATS_URL above); the worker is a process.
+      mock.setLatency(1_000);
+      const w = worker('w1');
+      await w.waitForLog((l) => l.msg === 'worker started');
+      const running = await submitMany(20, 'running');
+      await expect.poll(() => mock.stats().inFlight, { timeout: 10_000 }).toBeGreaterThanOrEqual(30);
+      await nats.kill();
+      const killedAt = Date.now();
+      // Accepted while the server is down: kept in the outbox.
+      const whileDown = await submitMany(10, 'while down');
+      await nats.start();
+      await allCompleted([...running, ...whileDown]);
+      console.info(`[fault] nats-server SIGKILL + restart: all 30 COMPLETED ${Date.now() - killedAt} ms after the kill`);
+      await expectInvariants(30);
+      expect(w.child.exitCode).toBeNull();
+    } finally {
+      await api?.stop(); // before its server goes away, so its NATS drain does not wait out a deadline
+      await nats.stop();
     }
   });
 
