@@ -44,8 +44,9 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
         return masked;
       },
     },
+    // Yoga logs a few debug lines per request; below debug level they must cost nothing.
     logging: {
-      debug: (...args) => log.debug({ args }, 'yoga'),
+      debug: log.isLevelEnabled('debug') ? (...args) => log.debug({ args }, 'yoga') : () => {},
       info: (...args) => log.info({ args }, 'yoga'),
       warn: (...args) => log.warn({ args }, 'yoga'),
       error: (...args) => log.error({ args }, 'yoga'),
