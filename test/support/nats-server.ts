@@ -1,10 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-const BINARY = process.env.TEST_NATS_SERVER_BIN || 'nats-server';
+// Debian installs it under /usr/sbin, which a CI environment's PATH may lack.
+const BINARY =
+  process.env.TEST_NATS_SERVER_BIN || (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 export interface PrivateNatsServer {
   url: string;
