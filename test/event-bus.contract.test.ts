@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { EventBus } from '../src/events/event-bus.js';
+import { topicMatches, type EventBus } from '../src/events/event-bus.js';
 import { MemoryEventBus } from '../src/events/memory.event-bus.js';
 import { NatsEventBus } from '../src/events/nats.event-bus.js';
 import { EventQueue } from './support/event-queue.js';
@@ -59,8 +59,8 @@ describe.each(adapters)('EventBus contract: %s', (_name, create) => {
   it('delivers events to every subscriber of the namespace, in publish order, as JSON', async () => {
     const first = new EventQueue<[string, unknown]>();
     const second = new EventQueue<[string, unknown]>();
-    const offA = pair.subscriber.subscribe((topic, payload) => first.push([topic, payload]));
-    const offB = pair.subscriber.subscribe((topic, payload) => second.push([topic, payload]));
+    const offA = await pair.subscriber.subscribe('article.>', (topic, payload) => first.push([topic, payload]));
+    const offB = await pair.subscriber.subscribe('article.>', (topic, payload) => second.push([topic, payload]));
     const at = new Date('2026-01-02T03:04:05.000Z');
     for (let i = 1; i <= 20; i++) pair.publisher.publish(`article.${i}`, { n: i, at });
     await pair.publisher.flush();
@@ -74,8 +74,8 @@ describe.each(adapters)('EventBus contract: %s', (_name, create) => {
   it('stops delivering to a subscriber that unsubscribed', async () => {
     const kept = new EventQueue<string>();
     const dropped = new EventQueue<string>();
-    const offKept = pair.subscriber.subscribe((topic) => kept.push(topic));
-    const offDropped = pair.subscriber.subscribe((topic) => dropped.push(topic));
+    const offKept = await pair.subscriber.subscribe('article.>', (topic) => kept.push(topic));
+    const offDropped = await pair.subscriber.subscribe('article.>', (topic) => dropped.push(topic));
     offDropped();
     pair.publisher.publish('article.1', {});
     await pair.publisher.flush();
@@ -84,14 +84,33 @@ describe.each(adapters)('EventBus contract: %s', (_name, create) => {
     offKept();
   });
 
+  it('delivers only what a subscription pattern matches', async () => {
+    const cancels = new EventQueue<[string, unknown]>();
+    const articles = new EventQueue<string>();
+    const offCancels = await pair.subscriber.subscribe('job.cancel', (topic, payload) => cancels.push([topic, payload]));
+    const offArticles = await pair.subscriber.subscribe('article.*', (topic) => articles.push(topic));
+    pair.publisher.publish('article.5', { n: 1 });
+    pair.publisher.publish('job.cancel', { jobId: 'j-1' });
+    pair.publisher.publish('article.5.extra', { n: 2 });
+    pair.publisher.publish('article.6', { n: 3 });
+    await pair.publisher.flush();
+    expect(await cancels.next()).toEqual(['job.cancel', { jobId: 'j-1' }]);
+    expect(await articles.next()).toBe('article.5');
+    expect(await articles.next()).toBe('article.6');
+    expect(cancels.received).toHaveLength(1);
+    expect(articles.received).toEqual(['article.5', 'article.6']);
+    offCancels();
+    offArticles();
+  });
+
   it('keeps namespaces apart and survives a throwing subscriber', async () => {
     const stranger = new EventQueue<string>();
     const mine = new EventQueue<string>();
-    const offStranger = pair.stranger.subscribe((topic) => stranger.push(topic));
-    const offThrowing = pair.subscriber.subscribe(() => {
+    const offStranger = await pair.stranger.subscribe('article.>', (topic) => stranger.push(topic));
+    const offThrowing = await pair.subscriber.subscribe('article.>', () => {
       throw new Error('subscriber bug');
     });
-    const offMine = pair.subscriber.subscribe((topic) => mine.push(topic));
+    const offMine = await pair.subscriber.subscribe('article.>', (topic) => mine.push(topic));
     pair.publisher.publish('article.7', { x: 1 });
     pair.stranger.publish('article.8', { x: 2 });
     await Promise.all([pair.publisher.flush(), pair.stranger.flush()]);
@@ -102,5 +121,18 @@ describe.each(adapters)('EventBus contract: %s', (_name, create) => {
     offStranger();
     offThrowing();
     offMine();
+  });
+});
+
+describe('topic patterns', () => {
+  it('match NATS-style: * one token, > one or more trailing tokens', () => {
+    expect(topicMatches('article.>', 'article.1')).toBe(true);
+    expect(topicMatches('article.>', 'article.1.step')).toBe(true);
+    expect(topicMatches('article.>', 'article')).toBe(false);
+    expect(topicMatches('article.*', 'article.1')).toBe(true);
+    expect(topicMatches('article.*', 'article.1.step')).toBe(false);
+    expect(topicMatches('job.cancel', 'job.cancel')).toBe(true);
+    expect(topicMatches('job.cancel', 'job.cancelled')).toBe(false);
+    expect(topicMatches('job.cancel', 'article.1')).toBe(false);
   });
 });

@@ -53,3 +53,7 @@ export function decodeArticleEvent(value: unknown): ArticleEvent | undefined {
 }
 
 export const articleTopic = (articleId: number) => `article.${articleId}`;
+/** Every article's events (what an API instance relays to its subscribers). */
+export const ARTICLE_TOPICS = 'article.>';
+/** Cancellations for workers: `{ jobId }`, so a worker need not listen to progress events. */
+export const JOB_CANCEL_TOPIC = 'job.cancel';

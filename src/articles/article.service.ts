@@ -6,6 +6,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { InvalidStateError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { WorkQueue } from '../queue/work-queue.js';
+import { JOB_CANCEL_TOPIC } from './article-event.js';
 import { changeArticle, publishEvents } from './event-log.js';
 import { enqueueJob, insertArticle, publishEnqueued, type Enqueued } from './job-enqueue.js';
 import type { OutboxCleaner } from './outbox.relay.js';
@@ -65,10 +66,10 @@ export function createArticleService(deps: ArticleServiceDeps) {
     // One statement per article; several articles share a transaction, so a batch is all or nothing.
     const enqueued =
       submissions.length === 1
-        ? [await insertArticle(db, submissions[0]!, viewer, deps.maxAttempts)]
+        ? [await insertArticle(db, submissions[0]!, viewer.id, deps.maxAttempts)]
         : await db.transaction().execute(async (tx) => {
             const out: Enqueued[] = [];
-            for (const s of submissions) out.push(await insertArticle(tx, s, viewer, deps.maxAttempts));
+            for (const s of submissions) out.push(await insertArticle(tx, s, viewer.id, deps.maxAttempts));
             return out;
           });
     return finishEnqueue(enqueued, 'article submitted');
@@ -107,7 +108,9 @@ export function createArticleService(deps: ArticleServiceDeps) {
       });
     });
     publishEvents(deps.bus, [changed?.event]);
-    log.info({ articleId, jobId: changed?.event.jobId }, 'article cancelled');
+    const jobId = changed?.event.jobId;
+    if (jobId) deps.bus.publish(JOB_CANCEL_TOPIC, { jobId });
+    log.info({ articleId, jobId }, 'article cancelled');
     return changed!.article;
   }
 

@@ -1,5 +1,5 @@
-import { sql, type Kysely, type RawBuilder } from 'kysely';
-import type { ArticleRow, Database, JobRow } from '../db/tables.js';
+import { sql, type Kysely, type RawBuilder, type Updateable } from 'kysely';
+import type { ArticleRow, ArticlesTable, Database, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ArticleEventType, StepName } from '../lib/vocabulary.js';
 import { articleTopic, decodeArticleEvent, progressOf, withoutContent, type ArticleEvent } from './article-event.js';
@@ -17,7 +17,7 @@ export interface ArticleChange {
   /** The article, or an SQL expression for it (e.g. `(select article_id from j)`). */
   articleId: number | RawBuilder<unknown>;
   /** Columns to set; version, event_seq and updated_at are bumped here. */
-  set?: Record<string, unknown>;
+  set?: Updateable<ArticlesTable>;
   /** Apply only while this column is still null: the checkpoint guard against a second writer. */
   onlyIfNull?: 'summary' | 'keywords' | 'sentiment';
   /** CTEs (`name as (…)`) that run before the article update, such as the job update `j`. */
@@ -37,7 +37,7 @@ const jobId = (job: EventJob) => (job === 'j' ? sql`(select id from j limit 1)` 
  * The logged event for the article row `a` in the same statement: what subscribers receive and what
  * `articleEvents(afterSeq)` replays. The article goes without its content.
  */
-export function eventPayloadSql(event: ArticleChange['event']): RawBuilder<unknown> {
+function eventPayloadSql(event: ArticleChange['event']): RawBuilder<unknown> {
   return sql`jsonb_build_object(
     'articleId', a.id, 'seq', a.event_seq, 'type', ${event.type}::text, 'at', now(),
     'jobId', ${jobId(event.job)}, 'step', ${event.step ?? null}::text,

@@ -9,7 +9,6 @@ import type { ArticleEvent } from './article-event.js';
 import { changeArticle, logEventCte, publishEvents, splitResult, type ChangeRow } from './event-log.js';
 import type { OutboxCleaner } from './outbox.relay.js';
 import type { Submission } from './submission.validation.js';
-import type { Viewer } from './article.service.js';
 
 export interface Enqueued {
   article: ArticleRow;
@@ -36,13 +35,18 @@ function toEnqueued(result: { article: ArticleRow; event: ArticleEvent; extra: u
 }
 
 /** Inserts a new article with its QUEUED job, outbox row and QUEUED event: one statement. */
-export async function insertArticle(db: Kysely<Database>, s: Submission, viewer: Viewer, maxAttempts: number): Promise<Enqueued> {
+export async function insertArticle(
+  db: Kysely<Database>,
+  s: Submission,
+  ownerId: string | null,
+  maxAttempts: number,
+): Promise<Enqueued> {
   const jobId = randomUUID();
   const event = { type: 'QUEUED' as const, job: 'j' as const };
   const { rows } = await sql<ChangeRow>`
     with a as (
       insert into articles (owner_id, title, content, source_url, content_hash, priority, status, event_seq)
-      values (${viewer.id}, ${s.title}, ${s.content}, ${s.sourceUrl},
+      values (${ownerId}, ${s.title}, ${s.content}, ${s.sourceUrl},
               ${createHash('sha256').update(s.content).digest('hex')}, ${s.priority}, 'PENDING', 1)
       returning *),
     ${sql.join(jobCtes(jobId, sql`(select id from a)`, s.priority, maxAttempts))},

@@ -1,11 +1,11 @@
-import type { EventBus } from './event-bus.js';
+import { topicMatches, type EventBus } from './event-bus.js';
 
 type Handler = (topic: string, payload: unknown) => void;
 
 /** In-process event bus: delivers asynchronously (like the network would), JSON round-tripped. */
 export class MemoryEventBus implements EventBus {
   readonly kind = 'memory';
-  private readonly handlers = new Set<Handler>();
+  private readonly subscriptions = new Set<{ pattern: string; handler: Handler }>();
   private pending = 0;
   private idle: (() => void)[] = [];
 
@@ -16,7 +16,8 @@ export class MemoryEventBus implements EventBus {
     const copy: unknown = JSON.parse(JSON.stringify(payload));
     this.pending++;
     queueMicrotask(() => {
-      for (const handler of this.handlers) {
+      for (const { pattern, handler } of this.subscriptions) {
+        if (!topicMatches(pattern, topic)) continue;
         try {
           handler(topic, copy);
         } catch {
@@ -27,9 +28,10 @@ export class MemoryEventBus implements EventBus {
     });
   }
 
-  subscribe(handler: Handler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+  async subscribe(pattern: string, handler: Handler): Promise<() => void> {
+    const subscription = { pattern, handler };
+    this.subscriptions.add(subscription);
+    return () => this.subscriptions.delete(subscription);
   }
 
   flush(): Promise<void> {
@@ -37,6 +39,6 @@ export class MemoryEventBus implements EventBus {
   }
 
   async stop(): Promise<void> {
-    this.handlers.clear();
+    this.subscriptions.clear();
   }
 }

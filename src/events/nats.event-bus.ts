@@ -4,14 +4,14 @@ import type { EventBus } from './event-bus.js';
 type Handler = (topic: string, payload: unknown) => void;
 
 /**
- * Core-NATS event bus on `<ns>.events.<topic>`. One NATS subscription per process, fanned out
- * in-process, so a thousand GraphQL subscribers cost one NATS subscription.
+ * Core-NATS event bus on `<ns>.events.<topic>`. Each subscription is one NATS subscription on its
+ * pattern, so the server filters: a process only receives (and parses) what it asked for.
+ * A thousand GraphQL subscribers still cost one NATS subscription: the API's hub fans out.
  */
 export class NatsEventBus implements EventBus {
   readonly kind = 'nats';
   private readonly prefix: string;
-  private readonly handlers = new Set<Handler>();
-  private subscription: Subscription | undefined;
+  private readonly subscriptions = new Set<Subscription>();
 
   constructor(
     private readonly nc: NatsConnection,
@@ -20,8 +20,14 @@ export class NatsEventBus implements EventBus {
     this.prefix = `${namespace}.events.`;
   }
 
-  async start(): Promise<void> {
-    this.subscription = this.nc.subscribe(`${this.prefix}>`, {
+  async start(): Promise<void> {}
+
+  publish(topic: string, payload: object): void {
+    this.nc.publish(`${this.prefix}${topic}`, JSON.stringify(payload));
+  }
+
+  async subscribe(pattern: string, handler: Handler): Promise<() => void> {
+    const subscription = this.nc.subscribe(`${this.prefix}${pattern}`, {
       callback: (err, msg) => {
         if (err) return;
         let payload: unknown;
@@ -30,27 +36,20 @@ export class NatsEventBus implements EventBus {
         } catch {
           return; // not ours: ignore malformed events
         }
-        const topic = msg.subject.slice(this.prefix.length);
-        for (const handler of this.handlers) {
-          try {
-            handler(topic, payload);
-          } catch {
-            // a failing subscriber must not stop the others
-          }
+        try {
+          handler(msg.subject.slice(this.prefix.length), payload);
+        } catch {
+          // a failing subscriber must not break the connection's dispatch
         }
       },
     });
+    this.subscriptions.add(subscription);
     // Make sure the server has registered the subscription before anyone relies on it.
     await this.nc.flush();
-  }
-
-  publish(topic: string, payload: object): void {
-    this.nc.publish(`${this.prefix}${topic}`, JSON.stringify(payload));
-  }
-
-  subscribe(handler: Handler): () => void {
-    this.handlers.add(handler);
-    return () => this.handlers.delete(handler);
+    return () => {
+      this.subscriptions.delete(subscription);
+      subscription.unsubscribe();
+    };
   }
 
   async flush(): Promise<void> {
@@ -58,8 +57,7 @@ export class NatsEventBus implements EventBus {
   }
 
   async stop(): Promise<void> {
-    this.subscription?.unsubscribe();
-    this.subscription = undefined;
-    this.handlers.clear();
+    for (const subscription of this.subscriptions) subscription.unsubscribe();
+    this.subscriptions.clear();
   }
 }

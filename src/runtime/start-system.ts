@@ -49,7 +49,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     let api: ApiServer | undefined;
     if (roles.api) {
       const hub = new ArticleEventHub(infra.bus);
-      hub.start();
+      await hub.start();
       lifecycle.add('event hub', async () => hub.stop());
       api = await startApiServer(
         { db: infra.db, articles, hub, log },
@@ -71,7 +71,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     let worker: Worker | undefined;
     if (roles.worker) {
       worker = createWorker({ db: infra.db, queue: infra.queue, bus: infra.bus, llm: infra.llm, log, config: config.worker });
-      worker.start();
+      await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);
     }
     return { infra, articles, api, worker, lifecycle, stop: () => lifecycle.stop() };

@@ -1,4 +1,4 @@
-import { decodeArticleEvent, type ArticleEvent } from '../articles/article-event.js';
+import { ARTICLE_TOPICS, decodeArticleEvent, type ArticleEvent } from '../articles/article-event.js';
 import type { EventBus } from '../events/event-bus.js';
 
 const MAX_BUFFERED = 10_000;
@@ -19,9 +19,8 @@ export class ArticleEventHub {
 
   constructor(private readonly bus: EventBus) {}
 
-  start(): void {
-    this.unsubscribe = this.bus.subscribe((topic, payload) => {
-      if (!topic.startsWith('article.')) return;
+  async start(): Promise<void> {
+    this.unsubscribe = await this.bus.subscribe(ARTICLE_TOPICS, (_topic, payload) => {
       const event = decodeArticleEvent(payload);
       if (!event) return;
       for (const listener of this.byArticle.get(event.articleId) ?? []) listener(event);

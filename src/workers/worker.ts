@@ -1,3 +1,4 @@
+import { JOB_CANCEL_TOPIC } from '../articles/article-event.js';
 import { createJobProcessor } from '../articles/job-processor.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
@@ -42,12 +43,12 @@ export function createWorker(deps: {
     get inFlight() {
       return dispatcher.inFlight;
     },
-    start(): void {
+    async start(): Promise<void> {
       // A cancel is written by whichever API instance received it; the worker running the job hears it here.
-      unsubscribe = deps.bus.subscribe((topic, payload) => {
-        const event = payload as { type?: string; jobId?: string | null };
-        if (!topic.startsWith('article.') || event.type !== 'CANCELLED' || !event.jobId) return;
-        if (dispatcher.abortJob(event.jobId, new CancelledError())) log.info({ jobId: event.jobId }, 'aborting cancelled job');
+      unsubscribe = await deps.bus.subscribe(JOB_CANCEL_TOPIC, (_topic, payload) => {
+        const { jobId } = payload as { jobId?: unknown };
+        if (typeof jobId !== 'string') return;
+        if (dispatcher.abortJob(jobId, new CancelledError())) log.info({ jobId }, 'aborting cancelled job');
       });
       dispatcher.start();
       log.info({ concurrency: config.concurrency }, 'worker started');
