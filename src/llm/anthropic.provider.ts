@@ -1,12 +1,19 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
 import { toLlmError } from './llm-error.js';
+import { createSdkFetch } from './sdk-fetch.js';
 import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
 
 const SDK = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
 /** Anthropic messages API. SDK retries are off: the job queue is the one retry mechanism. */
 export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }): LlmProvider {
-  const client = new Anthropic({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: 3_600_000 });
+  const client = new Anthropic({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: 3_600_000,
+    fetch: createSdkFetch(),
+  });
   return {
     name: 'anthropic',
     async complete(request: CompletionRequest): Promise<Completion> {

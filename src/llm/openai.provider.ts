@@ -1,12 +1,19 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
 import { LlmError, toLlmError } from './llm-error.js';
+import { createSdkFetch } from './sdk-fetch.js';
 import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
 
 const SDK = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
 /** OpenAI chat completions. SDK retries are off: the job queue is the one retry mechanism. */
 export function createOpenAiProvider(options: { apiKey: string; baseURL?: string }): LlmProvider {
-  const client = new OpenAI({ apiKey: options.apiKey, baseURL: options.baseURL, maxRetries: 0, timeout: 3_600_000 });
+  const client = new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: 3_600_000,
+    fetch: createSdkFetch(),
+  });
   return {
     name: 'openai',
     async complete(request: CompletionRequest): Promise<Completion> {

@@ -1,0 +1,112 @@
+import { createServer } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
+import { createAnthropicProvider } from '../src/llm/anthropic.provider.js';
+import { LlmError } from '../src/llm/llm-error.js';
+import { createOpenAiProvider } from '../src/llm/openai.provider.js';
+import type { CompletionRequest, LlmProvider } from '../src/llm/provider.js';
+
+// The providers run the real SDKs over our undici-based fetch (src/llm/sdk-fetch.ts) against the
+// mock's real HTTP protocols: these cases pin down everything the SDKs read from a response.
+const PROVIDERS = [
+  {
+    name: 'openai',
+    model: 'gpt-4o-mini',
+    make: (m: MockLlmServer) => createOpenAiProvider({ apiKey: 'sk', baseURL: m.openaiBaseUrl }),
+  },
+  {
+    name: 'anthropic',
+    model: 'claude-3-5-haiku-latest',
+    make: (m: MockLlmServer) => createAnthropicProvider({ apiKey: 'sk', baseURL: m.anthropicBaseUrl }),
+  },
+] as const;
+
+const request = (model: string, extra: Partial<CompletionRequest> = {}): CompletionRequest => ({
+  model,
+  system: 'Summarize the article in two sentences.',
+  prompt: 'The council approved the new harbour bridge on Tuesday. Construction starts in spring.',
+  maxTokens: 200,
+  ...extra,
+});
+
+async function failure(promise: Promise<unknown>): Promise<LlmError> {
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  expect(err).toBeInstanceOf(LlmError);
+  return err as LlmError;
+}
+
+describe.each(PROVIDERS)('$name provider over the real SDK', ({ name, model, make }) => {
+  let mock: MockLlmServer;
+  let provider: LlmProvider;
+  beforeAll(async () => {
+    mock = await startMockLlmServer();
+    provider = make(mock);
+  });
+  afterAll(() => mock.stop());
+
+  it('returns the text, the model and the usage of a JSON answer', async () => {
+    const out = await provider.complete(request(model));
+    expect(out.text.length).toBeGreaterThan(10);
+    expect(out.model).toBe(model);
+    expect(out.inputTokens).toBeGreaterThan(10);
+    expect(out.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('streams: the deltas add up to the text, and usage arrives at the end', async () => {
+    const deltas: string[] = [];
+    const out = await provider.complete(request(model, { onDelta: (d) => deltas.push(d) }));
+    expect(deltas.length).toBeGreaterThan(1);
+    expect(deltas.join('')).toBe(out.text);
+    expect(out.outputTokens).toBeGreaterThan(0);
+  });
+
+  it('reports a 429 as rate_limited with its Retry-After', async () => {
+    mock.script([{ status: 429, retryAfterSec: 2 }]);
+    const err = await failure(provider.complete(request(model)));
+    expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000, details: { status: 429, provider: name } });
+  });
+
+  it('reports a 500 as a server error', async () => {
+    mock.script([{ status: 500 }]);
+    expect(await failure(provider.complete(request(model)))).toMatchObject({ kind: 'server', details: { status: 500 } });
+  });
+
+  it('aborts a hanging call through the signal and closes its connection', async () => {
+    mock.reset();
+    mock.script([{ hang: true }]);
+    const controller = new AbortController();
+    const call = failure(provider.complete(request(model, { signal: controller.signal })));
+    await expect.poll(() => mock.stats().inFlight, { timeout: 5_000 }).toBe(1);
+    controller.abort();
+    expect(await call).toMatchObject({ kind: 'aborted' });
+    await expect.poll(() => mock.stats().inFlight, { timeout: 5_000 }).toBe(0);
+  });
+
+  it('reports a timeout signal as a timeout', async () => {
+    mock.script([{ hang: true }]);
+    const err = await failure(provider.complete(request(model, { signal: AbortSignal.timeout(200) })));
+    expect(err.kind).toBe('timeout');
+  });
+
+  it('reports a refused connection as a network error', async () => {
+    const port = await closedPort();
+    const offline = name === 'openai' ? `http://127.0.0.1:${port}/v1` : `http://127.0.0.1:${port}`;
+    const p =
+      name === 'openai'
+        ? createOpenAiProvider({ apiKey: 'sk', baseURL: offline })
+        : createAnthropicProvider({ apiKey: 'sk', baseURL: offline });
+    expect(await failure(p.complete(request(model)))).toMatchObject({ kind: 'network' });
+  });
+});
+
+/** A port nothing listens on: bind, read the number, close. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
