@@ -3,10 +3,12 @@ import type { EventBus } from './event-bus.js';
 
 type Handler = (topic: string, payload: unknown) => void;
 
+const CONFIRM_WAIT_MS = 1_000;
+
 /**
  * Core-NATS event bus on `<ns>.events.<topic>`. Each subscription is one NATS subscription on its
  * pattern, so the server filters: a process only receives (and parses) what it asked for.
- * A thousand GraphQL subscribers still cost one NATS subscription: the API's hub fans out.
+ * The API's hub holds one NATS subscription per watched article, whatever its subscriber count.
  */
 export class NatsEventBus implements EventBus {
   readonly kind = 'nats';
@@ -44,12 +46,25 @@ export class NatsEventBus implements EventBus {
       },
     });
     this.subscriptions.add(subscription);
-    // Make sure the server has registered the subscription before anyone relies on it.
-    await this.nc.flush();
+    await this.confirm();
     return () => {
       this.subscriptions.delete(subscription);
       subscription.unsubscribe();
     };
+  }
+
+  /**
+   * Waits until the server has registered what was subscribed so far, but not through an outage:
+   * while disconnected the client keeps its subscriptions and re-sends them on reconnect, and a
+   * GraphQL subscriber is better served by its snapshot now than by a wait of unknown length.
+   */
+  private async confirm(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.nc.flush().catch(() => {}),
+      new Promise<void>((resolve) => (timer = setTimeout(resolve, CONFIRM_WAIT_MS))),
+    ]);
+    clearTimeout(timer);
   }
 
   async flush(): Promise<void> {

@@ -49,7 +49,6 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     let api: ApiServer | undefined;
     if (roles.api) {
       const hub = new ArticleEventHub(infra.bus);
-      await hub.start();
       lifecycle.add('event hub', async () => hub.stop());
       api = await startApiServer(
         { db: infra.db, articles, hub, log },

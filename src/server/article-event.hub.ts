@@ -1,4 +1,4 @@
-import { ARTICLE_TOPICS, decodeArticleEvent, type ArticleEvent } from '../articles/article-event.js';
+import { ARTICLE_TOPICS, articleTopic, decodeArticleEvent, type ArticleEvent } from '../articles/article-event.js';
 import type { EventBus } from '../events/event-bus.js';
 
 const MAX_BUFFERED = 10_000;
@@ -7,49 +7,63 @@ export interface EventStream extends AsyncIterable<ArticleEvent> {
   close(): void;
 }
 
+type Listener = (event: ArticleEvent) => void;
+
+/** One bus subscription and the GraphQL subscribers it feeds. */
+interface Topic {
+  listeners: Set<Listener>;
+  /** Settles once the bus subscription is in place. */
+  ready: Promise<void>;
+  unsubscribe?: () => void;
+}
+
 /**
- * Fans the process's one bus subscription out to GraphQL subscribers, by article id.
- * Each listener buffers events until its subscriber reads them; a subscriber that falls
- * more than MAX_BUFFERED events behind is closed rather than allowed to grow without bound.
+ * Fans bus events out to GraphQL subscribers. The API subscribes on the bus only to the articles
+ * someone is watching, one bus subscription per article however many subscribers it has, and
+ * drops it with the last one: an API instance with no subscribers receives no events at all.
+ * (Listening to every article's events cost the API about 0.4 ms of CPU per article processed.)
+ *
+ * Each listener buffers events until its subscriber reads them; a subscriber that falls more
+ * than MAX_BUFFERED events behind is closed rather than allowed to grow without bound.
  */
 export class ArticleEventHub {
-  private readonly byArticle = new Map<number, Set<(e: ArticleEvent) => void>>();
-  private readonly all = new Set<(e: ArticleEvent) => void>();
-  private unsubscribe: (() => void) | undefined;
+  private readonly topics = new Map<string, Topic>();
 
   constructor(private readonly bus: EventBus) {}
 
-  async start(): Promise<void> {
-    this.unsubscribe = await this.bus.subscribe(ARTICLE_TOPICS, (_topic, payload) => {
-      const event = decodeArticleEvent(payload);
-      if (!event) return;
-      for (const listener of this.byArticle.get(event.articleId) ?? []) listener(event);
-      for (const listener of this.all) listener(event);
-    });
-  }
-
   stop(): void {
-    this.unsubscribe?.();
+    for (const topic of this.topics.values()) topic.unsubscribe?.();
+    this.topics.clear();
   }
 
-  /** Live events of one article (or of all, with `undefined`), from now on. */
-  listen(articleId: number | undefined): EventStream {
+  /**
+   * Live events of one article (or of every article, with `undefined`) from the moment this
+   * resolves: the bus subscription is in place by then.
+   */
+  async listen(articleId: number | undefined): Promise<EventStream> {
+    const name = articleId === undefined ? ARTICLE_TOPICS : articleTopic(articleId);
     const buffer: ArticleEvent[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
-    const set = articleId === undefined ? this.all : this.setFor(articleId);
-    const listener = (event: ArticleEvent) => {
+    const topic = this.join(name);
+    const listener: Listener = (event) => {
       if (buffer.length >= MAX_BUFFERED) return close();
       buffer.push(event);
       wake?.();
     };
     const close = () => {
+      if (closed) return;
       closed = true;
-      set.delete(listener);
-      if (articleId !== undefined && set.size === 0) this.byArticle.delete(articleId);
+      this.leave(name, topic, listener);
       wake?.();
     };
-    set.add(listener);
+    topic.listeners.add(listener);
+    try {
+      await topic.ready;
+    } catch (err) {
+      close();
+      throw err;
+    }
     return {
       close,
       async *[Symbol.asyncIterator]() {
@@ -73,14 +87,44 @@ export class ArticleEventHub {
 
   /** Number of live listeners (for metrics and leak checks in tests). */
   get listenerCount(): number {
-    let n = this.all.size;
-    for (const set of this.byArticle.values()) n += set.size;
+    let n = 0;
+    for (const topic of this.topics.values()) n += topic.listeners.size;
     return n;
   }
 
-  private setFor(articleId: number): Set<(e: ArticleEvent) => void> {
-    let set = this.byArticle.get(articleId);
-    if (!set) this.byArticle.set(articleId, (set = new Set()));
-    return set;
+  /** Bus subscriptions currently held. */
+  get subscriptionCount(): number {
+    return this.topics.size;
+  }
+
+  private join(name: string): Topic {
+    const existing = this.topics.get(name);
+    if (existing) return existing;
+    const topic: Topic = { listeners: new Set(), ready: Promise.resolve() };
+    this.topics.set(name, topic);
+    topic.ready = this.bus
+      .subscribe(name, (_topic, payload) => {
+        const event = decodeArticleEvent(payload);
+        if (event) for (const listener of topic.listeners) listener(event);
+      })
+      .then(
+        (unsubscribe) => {
+          topic.unsubscribe = unsubscribe;
+          // Everyone left while the subscription was being set up.
+          if (this.topics.get(name) !== topic) unsubscribe();
+        },
+        (err: unknown) => {
+          if (this.topics.get(name) === topic) this.topics.delete(name);
+          throw err;
+        },
+      );
+    return topic;
+  }
+
+  private leave(name: string, topic: Topic, listener: Listener): void {
+    topic.listeners.delete(listener);
+    if (topic.listeners.size > 0 || this.topics.get(name) !== topic) return;
+    this.topics.delete(name);
+    topic.unsubscribe?.();
   }
 }

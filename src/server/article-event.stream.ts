@@ -20,7 +20,7 @@ export async function* streamArticleEvents(
   afterSeq: number | null | undefined,
 ): AsyncGenerator<ArticleEvent> {
   // Listen before reading the state, so nothing that happens in between is missed.
-  const live = deps.hub.listen(articleId);
+  const live = await deps.hub.listen(articleId);
   try {
     const article = await getArticle(deps.db, articleId);
     let lastSeq: number;
