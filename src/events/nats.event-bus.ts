@@ -1,4 +1,5 @@
 import type { NatsConnection, Subscription } from '@nats-io/nats-core';
+import { createTurnBatcher } from '../lib/turn-batcher.js';
 import type { EventBus } from './event-bus.js';
 
 type Handler = (topic: string, payload: unknown) => void;
@@ -14,6 +15,14 @@ export class NatsEventBus implements EventBus {
   readonly kind = 'nats';
   private readonly prefix: string;
   private readonly subscriptions = new Set<Subscription>();
+  /** Publishes of one event-loop turn leave in one socket write. */
+  private readonly outgoing = createTurnBatcher<[subject: string, data: string]>(([subject, data]) => {
+    try {
+      this.nc.publish(subject, data);
+    } catch {
+      // closed connection: events are at-most-once; the log in PostgreSQL has them
+    }
+  });
 
   constructor(
     private readonly nc: NatsConnection,
@@ -25,7 +34,7 @@ export class NatsEventBus implements EventBus {
   async start(): Promise<void> {}
 
   publish(topic: string, payload: object): void {
-    this.nc.publish(`${this.prefix}${topic}`, JSON.stringify(payload));
+    this.outgoing.push([`${this.prefix}${topic}`, JSON.stringify(payload)]);
   }
 
   async subscribe(pattern: string, handler: Handler): Promise<() => void> {
@@ -68,10 +77,12 @@ export class NatsEventBus implements EventBus {
   }
 
   async flush(): Promise<void> {
+    this.outgoing.drain();
     await this.nc.flush();
   }
 
   async stop(): Promise<void> {
+    this.outgoing.drain();
     for (const subscription of this.subscriptions) subscription.unsubscribe();
     this.subscriptions.clear();
   }

@@ -13,6 +13,7 @@ import {
   type StreamConfig,
 } from '@nats-io/jetstream';
 import { nanos, type NatsConnection } from '@nats-io/nats-core';
+import { createTurnBatcher, type TurnBatcher } from '../lib/turn-batcher.js';
 import { PRIORITIES, type Priority } from '../lib/vocabulary.js';
 import {
   decodeJobMessage,
@@ -47,6 +48,8 @@ export class JetStreamWorkQueue implements WorkQueue {
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
   private readonly open = new Set<{ stop(): void }>();
+  /** Acks of one event-loop turn leave in one socket write (see createTurnBatcher). */
+  private readonly acks = createTurnBatcher<() => void>((send) => send());
   private connected = true;
 
   constructor(
@@ -98,7 +101,7 @@ export class JetStreamWorkQueue implements WorkQueue {
     const stop = () => messages.stop();
     options.signal?.addEventListener('abort', stop);
     try {
-      for await (const msg of messages) yield toDelivery(msg, priority);
+      for await (const msg of messages) yield toDelivery(msg, priority, this.acks);
     } finally {
       options.signal?.removeEventListener('abort', stop);
       this.open.delete(messages);
@@ -139,12 +142,13 @@ export class JetStreamWorkQueue implements WorkQueue {
   }
 
   async stop(): Promise<void> {
+    this.acks.drain();
     for (const messages of this.open) messages.stop();
     this.open.clear();
   }
 }
 
-function toDelivery(msg: JsMsg, priority: Priority): Delivery {
+function toDelivery(msg: JsMsg, priority: Priority, acks: TurnBatcher<() => void>): Delivery {
   const raw = msg.string();
   return {
     message: decodeJobMessage(raw),
@@ -154,7 +158,17 @@ function toDelivery(msg: JsMsg, priority: Priority): Delivery {
     enqueuedAt: Math.floor(msg.info.timestampNanos / 1e6),
     // A plain ack: if it is lost (reconnect), the redelivered job is found finished and acked again,
     // so waiting for the server's confirmation (ackAck) would only cost a round trip per job.
-    ack: async () => msg.ack(),
+    ack: () =>
+      new Promise<void>((resolve, reject) =>
+        acks.push(() => {
+          try {
+            msg.ack();
+            resolve();
+          } catch (err) {
+            reject(err as Error);
+          }
+        }),
+      ),
     nak: (delayMs) => msg.nak(delayMs),
     term: () => msg.term(),
     working: () => msg.working(),
