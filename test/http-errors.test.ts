@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { submit } from './support/articles.js';
@@ -18,6 +19,16 @@ describe.each(availableBackends())('bad requests on %s services', (backend) => {
     const { status, body } = await gqlRequest(sys.url, { query: `{ article(id: "1") { id } }`, padding: 'x'.repeat(5000) });
     expect(status).toBe(413);
     expect(body.errors![0]!.message).toMatch(/limit is 4096/);
+  });
+
+  it('requires a Content-Length: a chunked body gets 411, whatever its size', async () => {
+    const chunk = JSON.stringify({ query: '{ __typename }', padding: 'x'.repeat(8000) });
+    const reply = await rawHttp(
+      sys.url,
+      `POST /graphql HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n` +
+        `${chunk.length.toString(16)}\r\n${chunk}\r\n0\r\n\r\n`,
+    );
+    expect(reply).toMatch(/^HTTP\/1\.1 411/);
   });
 
   it('answers malformed JSON with 400 and a readable error', async () => {
@@ -64,3 +75,15 @@ describe.each(availableBackends())('bad requests on %s services', (backend) => {
     expect(ready.status).toBe(200);
   });
 });
+
+/** Sends raw bytes over one connection and resolves with everything the server wrote back. */
+function rawHttp(baseUrl: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(baseUrl);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.end(request));
+    let reply = '';
+    socket.on('data', (d: Buffer) => (reply += d.toString('utf8')));
+    socket.on('close', () => resolve(reply));
+    socket.on('error', reject);
+  });
+}

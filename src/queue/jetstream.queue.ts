@@ -48,8 +48,8 @@ export class JetStreamWorkQueue implements WorkQueue {
   private readonly js: JetStreamClient;
   private jsm: JetStreamManager | undefined;
   private readonly open = new Set<{ stop(): void }>();
-  /** Acks of one event-loop turn leave in one socket write (see createTurnBatcher). */
-  private readonly acks = createTurnBatcher<() => void>((send) => send());
+  /** Publishes and acks of one event-loop turn leave in one socket write (see createTurnBatcher). */
+  private readonly outgoing = createTurnBatcher<() => void>((send) => send());
   private connected = true;
 
   constructor(
@@ -91,7 +91,12 @@ export class JetStreamWorkQueue implements WorkQueue {
   async publish(message: JobMessage): Promise<void> {
     // While disconnected a publish would wait out its timeout; the caller's outbox covers it at once.
     if (!this.connected) throw new Error('NATS is disconnected');
-    await this.js.publish(this.names.subject(message.priority), JSON.stringify(message), { msgID: message.jobId });
+    const subject = this.names.subject(message.priority);
+    await new Promise<void>((resolve, reject) =>
+      this.outgoing.push(() => {
+        this.js.publish(subject, JSON.stringify(message), { msgID: message.jobId }).then(() => resolve(), reject);
+      }),
+    );
   }
 
   async *fetch(priority: Priority, options: FetchOptions): AsyncIterable<Delivery> {
@@ -101,7 +106,7 @@ export class JetStreamWorkQueue implements WorkQueue {
     const stop = () => messages.stop();
     options.signal?.addEventListener('abort', stop);
     try {
-      for await (const msg of messages) yield toDelivery(msg, priority, this.acks);
+      for await (const msg of messages) yield toDelivery(msg, priority, this.outgoing);
     } finally {
       options.signal?.removeEventListener('abort', stop);
       this.open.delete(messages);
@@ -142,13 +147,13 @@ export class JetStreamWorkQueue implements WorkQueue {
   }
 
   async stop(): Promise<void> {
-    this.acks.drain();
+    this.outgoing.drain();
     for (const messages of this.open) messages.stop();
     this.open.clear();
   }
 }
 
-function toDelivery(msg: JsMsg, priority: Priority, acks: TurnBatcher<() => void>): Delivery {
+function toDelivery(msg: JsMsg, priority: Priority, outgoing: TurnBatcher<() => void>): Delivery {
   const raw = msg.string();
   return {
     message: decodeJobMessage(raw),
@@ -160,7 +165,7 @@ function toDelivery(msg: JsMsg, priority: Priority, acks: TurnBatcher<() => void
     // so waiting for the server's confirmation (ackAck) would only cost a round trip per job.
     ack: () =>
       new Promise<void>((resolve, reject) =>
-        acks.push(() => {
+        outgoing.push(() => {
           try {
             msg.ack();
             resolve();
