@@ -87,8 +87,7 @@ if (role === 'api') {
     async (job) => {
       const begun = await processor.begin(job.data.jobId);
       if (begun.kind !== 'run') return;
-      await processor.runSteps(begun.ctx, new AbortController().signal);
-      await processor.complete(begun.ctx);
+      if (!(await processor.runSteps(begun.ctx, new AbortController().signal))) await processor.complete(begun.ctx);
     },
     { connection, concurrency: config.worker.concurrency },
   );

@@ -37,20 +37,29 @@ const jobId = (job: EventJob) => (job === 'j' ? sql`(select id from j limit 1)` 
  * The logged event for the article row `a` in the same statement: what subscribers receive and what
  * `articleEvents(afterSeq)` replays. The article goes without its content.
  */
-function eventPayloadSql(event: ArticleChange['event']): RawBuilder<unknown> {
+function eventPayloadSql(event: ArticleChange['event'], seq: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`jsonb_build_object(
-    'articleId', a.id, 'seq', a.event_seq, 'type', ${event.type}::text, 'at', now(),
+    'articleId', a.id, 'seq', ${seq}, 'type', ${event.type}::text, 'at', now(),
     'jobId', ${jobId(event.job)}, 'step', ${event.step ?? null}::text,
     'progress', ((a.summary is not null)::int + (a.keywords is not null)::int + (a.sentiment is not null)::int) / 3.0,
     'delta', null, 'error', ${event.error ?? null}::text,
     'article', to_jsonb(a) - 'content', 'job', ${jobJson(event.job)})`;
 }
 
-/** The CTE that logs the event for `a`; the final select reads `e.payload`. */
-export function logEventCte(event: ArticleChange['event']): RawBuilder<unknown> {
-  return sql`e as (
+/**
+ * The CTE that logs the event for `a`; the final select reads `<name>.payload`. By default it is
+ * named `e`, takes the article's event_seq and is always written; a statement that logs two events
+ * names the second, gives the first `a.event_seq - 1`, and may write the second only `when` needed.
+ */
+export function logEventCte(
+  event: ArticleChange['event'],
+  options: { name?: string; seq?: RawBuilder<unknown>; when?: RawBuilder<unknown> } = {},
+): RawBuilder<unknown> {
+  const seq = options.seq ?? sql`a.event_seq`;
+  return sql`${sql.raw(options.name ?? 'e')} as (
     insert into article_events (article_id, seq, type, job_id, payload)
-    select a.id, a.event_seq, ${event.type}, ${jobId(event.job)}, ${eventPayloadSql(event)} from a
+    select a.id, ${seq}, ${event.type}, ${jobId(event.job)}, ${eventPayloadSql(event, seq)} from a
+    ${options.when ? sql`where ${options.when}` : sql``}
     returning payload)`;
 }
 

@@ -7,8 +7,9 @@ import { STEP_NAMES, TERMINAL_JOB_STATES, type StepName } from '../lib/vocabular
 import type { LlmRouter } from '../llm/llm-router.js';
 import { costUsd } from '../llm/pricing.js';
 import { buildPrompt } from '../llm/tasks.js';
-import { changeArticle, makeEvent, publishEvents } from './event-log.js';
-import { isStepDone, STEPS } from './pipeline.steps.js';
+import { decodeArticleEvent } from './article-event.js';
+import { changeArticle, logEventCte, makeEvent, publishEvents, splitResult, type ChangeRow } from './event-log.js';
+import { isStepDone, STEP_COLUMNS, STEPS } from './pipeline.steps.js';
 
 export interface JobContext {
   job: JobRow;
@@ -80,15 +81,18 @@ export function createJobProcessor(deps: ProcessorDeps) {
   /**
    * Runs every step whose result is not stored yet, concurrently. Waits for all of them, then throws
    * the first failure (steps that succeeded stay committed: the retry resumes from there).
+   * Resolves true when the last step's statement completed the job; otherwise `complete` must.
    */
-  async function runSteps(ctx: JobContext, signal: AbortSignal): Promise<void> {
+  async function runSteps(ctx: JobContext, signal: AbortSignal): Promise<boolean> {
     const pending = STEP_NAMES.filter((step) => !isStepDone(ctx.article, step));
     const results = await Promise.allSettled(pending.map((step) => runStep(ctx, step, signal)));
     const failure = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failure) throw failure.reason;
+    return results.some((r) => r.status === 'fulfilled' && r.value);
   }
 
-  async function runStep(ctx: JobContext, step: StepName, signal: AbortSignal): Promise<void> {
+  /** Runs one step and stores its result; true when that completed the job. */
+  async function runStep(ctx: JobContext, step: StepName, signal: AbortSignal): Promise<boolean> {
     const { provider, model } = llm.route(step);
     publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.event_seq, { job: ctx.job, step })]);
     const prompt = buildPrompt(step, ctx.article);
@@ -103,28 +107,52 @@ export function createJobProcessor(deps: ProcessorDeps) {
 
     // One statement: the result (only while its column is empty), its ledger row, the step
     // checkpoint and the event. A redelivered job that races a live one books nothing twice.
-    const changed = await changeArticle(db, {
-      articleId: ctx.article.id,
-      set: value,
-      onlyIfNull: STEPS[step].column,
-      event: { type: 'STEP_COMPLETED', job: ctx.job, step },
-      after: [
-        sql`c as (
-          insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, attempt)
-          select a.id, ${ctx.job.id}::uuid, ${step}, ${provider.name}, ${completion.model}, ${prompt.version},
-                 ${completion.inputTokens}, ${completion.outputTokens}, ${cost}::numeric, ${latencyMs}, ${ctx.job.attempt}
-          from a)`,
-        sql`s as (
-          update job_steps set state = 'DONE', finished_at = now(), model = ${completion.model}, error = null
-          where job_id = ${ctx.job.id}::uuid and step = ${step} and exists (select 1 from a))`,
-      ],
-    });
-    if (!changed) {
+    // The step that stores the last missing result also completes the job (article COMPLETED, job
+    // SUCCEEDED, a second event), saving the critical path a round trip. The decision is made on the
+    // locked article row, so two steps finishing together cannot both complete it (or both miss it:
+    // the second to commit sees the first's column).
+    const column = STEPS[step].column;
+    const others = STEP_COLUMNS.filter((c) => c !== column).map((c) => sql`${sql.ref(c)} is not null`);
+    const completes = sql`(${sql.join(others, sql` and `)} and status = 'PROCESSING'
+      and exists (select 1 from jobs where id = ${ctx.job.id}::uuid and state = 'RUNNING'))`;
+    const completedNow = sql`a.status = 'COMPLETED'`;
+    const { rows } = await sql<ChangeRow>`
+      with a as (
+        update articles set
+          ${sql.ref(column)} = ${value[column]},
+          status = case when ${completes} then 'COMPLETED' else status end,
+          error = case when ${completes} then null else error end,
+          processed_at = case when ${completes} then now() else processed_at end,
+          version = version + 1,
+          event_seq = event_seq + case when ${completes} then 2 else 1 end,
+          updated_at = now()
+        where id = ${ctx.article.id}::bigint and ${sql.ref(column)} is null
+        returning *),
+      j as (
+        update jobs set state = 'SUCCEEDED', finished_at = now(), error = null, error_kind = null
+        where id = ${ctx.job.id}::uuid and state = 'RUNNING' and exists (select 1 from a where ${completedNow})
+        returning *),
+      ${logEventCte({ type: 'STEP_COMPLETED', job: ctx.job, step }, { seq: sql`a.event_seq - (${completedNow})::int` })},
+      ${logEventCte({ type: 'COMPLETED', job: 'j' }, { name: 'f', when: completedNow })},
+      c as (
+        insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, attempt)
+        select a.id, ${ctx.job.id}::uuid, ${step}, ${provider.name}, ${completion.model}, ${prompt.version},
+               ${completion.inputTokens}, ${completion.outputTokens}, ${cost}::numeric, ${latencyMs}, ${ctx.job.attempt}
+        from a),
+      s as (
+        update job_steps set state = 'DONE', finished_at = now(), model = ${completion.model}, error = null
+        where job_id = ${ctx.job.id}::uuid and step = ${step} and exists (select 1 from a))
+      select a.*, e.payload, (select payload from f) as extra from a, e`.execute(db);
+    if (!rows[0]) {
       ctx.log.info({ step }, 'step result already stored by another delivery; nothing booked');
-      return;
+      return false;
     }
-    Object.assign(ctx.article, value, { event_seq: changed.article.event_seq });
-    publishEvents(bus, [changed.event]);
+    const stored = splitResult(rows[0]);
+    const completedEvent = stored.extra ? decodeArticleEvent(stored.extra) : undefined;
+    Object.assign(ctx.article, stored.article);
+    if (completedEvent?.job) ctx.job = completedEvent.job;
+    publishEvents(bus, [stored.event, completedEvent]);
+    return completedEvent !== undefined;
   }
 
   /** Job SUCCEEDED, article COMPLETED (unless the job was cancelled meanwhile). */

@@ -51,8 +51,9 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
     // ctx.log already carries jobId, articleId and attempt.
     const summary = () => ({ maxAttempts: ctx.job.max_attempts, ms: Math.round(performance.now() - started) });
     try {
-      await processor.runSteps(ctx, signal);
-      const completed = await processor.complete(ctx);
+      // The last step's statement usually completes the job; `complete` covers the rest (every
+      // step already stored by an earlier delivery, or a race between two).
+      const completed = (await processor.runSteps(ctx, signal)) || (await processor.complete(ctx));
       await delivery.ack();
       ctx.log.info(summary(), completed ? 'job completed' : 'job finished after it was cancelled');
       return;
