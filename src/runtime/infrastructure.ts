@@ -48,6 +48,9 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
       name: `distill-${process.pid}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
+      // Otherwise every request (each JetStream publish, each fetch) builds two Error objects up
+      // front for their stack traces: ~0.07 ms of API CPU per submit, for traces we never print.
+      noAsyncTraces: true,
     });
     nc = connection;
     lifecycle.add('nats', () => connection.drain());
