@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ArticleRow, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
+import { withDeadline } from '../lib/deadline.js';
 import type { Logger } from '../lib/logger.js';
 import { STEP_NAMES, TERMINAL_JOB_STATES, type StepName } from '../lib/vocabulary.js';
 import type { LlmRouter } from '../llm/llm-router.js';
@@ -96,9 +97,10 @@ export function createJobProcessor(deps: ProcessorDeps) {
     const { provider, model } = llm.route(step);
     publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.event_seq, { job: ctx.job, step })]);
     const prompt = buildPrompt(step, ctx.article);
-    const timeout = AbortSignal.timeout(llm.timeoutMs(ctx.article.content.length));
     const started = performance.now();
-    const completion = await provider.complete({ model, ...prompt, signal: AbortSignal.any([signal, timeout]) });
+    const completion = await withDeadline(signal, llm.timeoutMs(ctx.article.content.length), (callSignal) =>
+      provider.complete({ model, ...prompt, signal: callSignal }),
+    );
     const latencyMs = Math.round(performance.now() - started);
     const value = STEPS[step].parse(completion.text, provider.name);
     const price = llm.price(completion.model) ?? llm.price(model);
