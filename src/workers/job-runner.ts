@@ -52,7 +52,7 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
     const summary = () => ({ maxAttempts: ctx.job.max_attempts, ms: Math.round(performance.now() - started) });
     try {
       // The last step's statement usually completes the job; `complete` covers the rest (every
-      // step already stored by an earlier delivery, or a race between two).
+      // step already stored by an earlier delivery, or the job cancelled meanwhile).
       const completed = (await processor.runSteps(ctx, signal)) || (await processor.complete(ctx));
       await delivery.ack();
       ctx.log.info(summary(), completed ? 'job completed' : 'job finished after it was cancelled');
