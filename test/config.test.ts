@@ -39,8 +39,10 @@ describe('configuration', () => {
       DATABASE_URL: 'mysql://x',
       LLM_ROUTE_SUMMARY: 'openai',
       LOG_LEVEL: 'loud',
+      DATABASE_PREPARED_STATEMENTS: 'yes',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'DATABASE_PREPARED_STATEMENTS',
       'DATABASE_URL',
       'LLM_ROUTE_SUMMARY',
       'LOG_LEVEL',

@@ -43,6 +43,7 @@ const envSchema = z.object({
   DATABASE_URL: url(['postgres:', 'postgresql:']),
   DATABASE_POOL_SIZE: int(10, 1, 200),
   DATABASE_QUERY_TIMEOUT_MS: int(30_000, 100, 3_600_000),
+  DATABASE_PREPARED_STATEMENTS: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).default('true')),
   DATA_DIR: optionalString,
   NATS_URL: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -85,7 +86,9 @@ export interface Config {
   host: string;
   port: number;
   logLevel: string;
-  database: { kind: 'postgres'; url: string; poolSize: number; queryTimeoutMs: number } | { kind: 'pglite'; dataDir: string };
+  database:
+    | { kind: 'postgres'; url: string; poolSize: number; queryTimeoutMs: number; preparedStatements?: boolean }
+    | { kind: 'pglite'; dataDir: string };
   nats: { kind: 'nats'; url: string } | { kind: 'memory' };
   namespace: string;
   worker: {
@@ -133,6 +136,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
           url: e.DATABASE_URL,
           poolSize: e.DATABASE_POOL_SIZE,
           queryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+          preparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'true',
         }
       : { kind: 'pglite' as const, dataDir: e.DATA_DIR ?? './.data' },
     nats: e.NATS_URL ? { kind: 'nats' as const, url: e.NATS_URL } : { kind: 'memory' as const },
