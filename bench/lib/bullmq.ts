@@ -4,6 +4,7 @@ import type { DistillProcess } from '../../test/support/processes.js';
 import { spawnDistill } from '../../test/support/processes.js';
 import type { BenchEnvironment } from './environment.js';
 import { benchContent } from './distill.js';
+import { postJson } from './http.js';
 
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
@@ -40,17 +41,12 @@ export async function startBullmq(environment: BenchEnvironment, workerEnv: Reco
     },
     /** POST /submit; resolves with the job id. */
     async submit(i: number): Promise<string> {
-      const response = await fetch(`${apiUrl}/submit`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          title: `Story ${i}`,
-          content: benchContent(i),
-          sourceUrl: `https://bench.example/${i}`,
-          priority: 'NORMAL',
-        }),
+      const body = await postJson<{ jobId?: string }>(`${apiUrl}/submit`, {
+        title: `Story ${i}`,
+        content: benchContent(i),
+        sourceUrl: `https://bench.example/${i}`,
+        priority: 'NORMAL',
       });
-      const body = (await response.json()) as { jobId?: string };
       if (!body.jobId) throw new Error(`baseline submit failed: ${JSON.stringify(body)}`);
       return body.jobId;
     },

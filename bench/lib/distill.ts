@@ -1,6 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { spawnDistill, type DistillProcess } from '../../test/support/processes.js';
 import type { BenchEnvironment } from './environment.js';
+import { postJson } from './http.js';
 import { NATS_URL } from './environment.js';
 
 export interface DistillDeployment {
@@ -42,15 +43,10 @@ export const benchContent = (i: number) =>
 
 /** submitArticle over GraphQL; resolves with the article id. */
 export async function submitArticle(apiUrl: string, i: number, priority: 'HIGH' | 'NORMAL' | 'LOW' = 'NORMAL'): Promise<number> {
-  const response = await fetch(`${apiUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({
-      query: SUBMIT,
-      variables: { input: { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority } },
-    }),
+  const body = await postJson<{ data?: { submitArticle: { article?: { id: string } } } }>(`${apiUrl}/graphql`, {
+    query: SUBMIT,
+    variables: { input: { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority } },
   });
-  const body = (await response.json()) as { data?: { submitArticle: { article?: { id: string } } } };
   const id = body.data?.submitArticle.article?.id;
   if (!id) throw new Error(`submit failed: ${JSON.stringify(body)}`);
   return Number(id);
