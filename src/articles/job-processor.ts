@@ -151,8 +151,12 @@ export function createJobProcessor(deps: ProcessorDeps) {
     }
     const stored = splitResult(rows[0]);
     const completedEvent = stored.extra ? decodeArticleEvent(stored.extra) : undefined;
-    Object.assign(ctx.article, stored.article);
-    if (completedEvent?.job) ctx.job = completedEvent.job;
+    // Steps of one job finish in any order: keep this step's column and the highest seq seen.
+    Object.assign(ctx.article, value, { event_seq: Math.max(ctx.article.event_seq, stored.article.event_seq) });
+    if (completedEvent?.job) {
+      Object.assign(ctx.article, stored.article);
+      ctx.job = completedEvent.job;
+    }
     publishEvents(bus, [stored.event, completedEvent]);
     return completedEvent !== undefined;
   }
