@@ -14,7 +14,11 @@ import { Agent, request, type Dispatcher } from 'undici';
  */
 export type SdkFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
-export function createSdkFetch(dispatcher: Dispatcher = new Agent({ keepAliveTimeout: 10_000 })): SdkFetch {
+// undici's own 300 s headers and body timeouts would cut calls that LLM_TIMEOUT_MAX_MS (600 s by
+// default) allows; the per-call deadline (src/lib/deadline.ts) is the one timeout.
+const defaultDispatcher = () => new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
+
+export function createSdkFetch(dispatcher: Dispatcher = defaultDispatcher()): SdkFetch {
   return async (input, init = {}) => {
     const body = init.body;
     // The SDKs send a URL and a JSON string; anything else (uploads, streams) takes the standard path.
