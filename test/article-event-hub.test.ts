@@ -2,12 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { articleTopic, type ArticleEvent } from '../src/articles/article-event.js';
 import type { EventBus } from '../src/events/event-bus.js';
 import { MemoryEventBus } from '../src/events/memory.event-bus.js';
-import { ArticleEventHub, type EventStream } from '../src/server/article-event.hub.js';
+import { ArticleEventHub, RESYNC, type EventStream, type HubItem } from '../src/server/article-event.hub.js';
 
 /** An in-process bus that records which patterns are subscribed, and can be made to fail. */
 class WatchedBus extends MemoryEventBus {
   readonly active = new Map<string, number>();
   failNext = false;
+  private readonly reconnectListeners = new Set<() => void>();
+  override onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    return () => this.reconnectListeners.delete(listener);
+  }
+  /** What the NATS adapter does when its connection comes back. */
+  reconnect(): void {
+    for (const listener of this.reconnectListeners) listener();
+  }
   override async subscribe(pattern: string, handler: (topic: string, payload: unknown) => void): Promise<() => void> {
     if (this.failNext) {
       this.failNext = false;
@@ -32,10 +41,11 @@ const event = (articleId: number, seq: number): object => ({
   job: null,
 });
 
-async function next(stream: EventStream): Promise<ArticleEvent> {
+async function nextItem(stream: EventStream): Promise<HubItem> {
   const { value } = await stream[Symbol.asyncIterator]().next();
-  return value as ArticleEvent;
+  return value as HubItem;
 }
+const next = async (stream: EventStream) => (await nextItem(stream)) as ArticleEvent;
 
 describe('article event hub', () => {
   it('subscribes on the bus only to watched articles, once per article, and drops it with the last listener', async () => {
@@ -93,5 +103,17 @@ describe('article event hub', () => {
     bus.publish(articleTopic(6), event(6, 2));
     expect((await next(stream)).seq).toBe(2);
     stream.close();
+  });
+
+  it('tells every listener to catch up from the log when the bus reconnects', async () => {
+    const bus = new WatchedBus();
+    const hub = new ArticleEventHub(bus as EventBus);
+    const a = await hub.listen(7);
+    const b = await hub.listen(8);
+    bus.reconnect();
+    expect([await nextItem(a), await nextItem(b)]).toEqual([RESYNC, RESYNC]);
+    a.close();
+    b.close();
+    hub.stop();
   });
 });

@@ -17,6 +17,12 @@ export interface EventBus {
    * Resolves once the subscription is in place (events published after that reach it).
    */
   subscribe(pattern: string, handler: (topic: string, payload: unknown) => void): Promise<() => void>;
+  /**
+   * Calls `listener` whenever the connection to the other processes came back after a loss:
+   * whatever was published meanwhile did not arrive (subscribers replay it from the log).
+   * Returns a function that removes the listener.
+   */
+  onReconnect(listener: () => void): () => void;
   /** Resolves once everything published so far has left the process. */
   flush(): Promise<void>;
   stop(): Promise<void>;

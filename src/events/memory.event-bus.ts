@@ -34,6 +34,11 @@ export class MemoryEventBus implements EventBus {
     return () => this.subscriptions.delete(subscription);
   }
 
+  /** In-process delivery cannot be cut off: there is never a reconnect. */
+  onReconnect(_listener: () => void): () => void {
+    return () => {};
+  }
+
   flush(): Promise<void> {
     return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }

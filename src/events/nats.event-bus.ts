@@ -31,7 +31,33 @@ export class NatsEventBus implements EventBus {
     this.prefix = `${namespace}.events.`;
   }
 
+  private readonly reconnectListeners = new Set<() => void>();
+  private watchingStatus = false;
+
   async start(): Promise<void> {}
+
+  onReconnect(listener: () => void): () => void {
+    this.reconnectListeners.add(listener);
+    if (!this.watchingStatus) {
+      this.watchingStatus = true;
+      void this.watchReconnects();
+    }
+    return () => this.reconnectListeners.delete(listener);
+  }
+
+  /** Ends when the connection closes. The client has re-sent its subscriptions by the time it reports a reconnect. */
+  private async watchReconnects(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type !== 'reconnect') continue;
+      for (const listener of this.reconnectListeners) {
+        try {
+          listener();
+        } catch {
+          // one failing listener must not keep the others from resyncing
+        }
+      }
+    }
+  }
 
   publish(topic: string, payload: object): void {
     this.outgoing.push([`${this.prefix}${topic}`, JSON.stringify(payload)]);

@@ -3,11 +3,16 @@ import type { EventBus } from '../events/event-bus.js';
 
 const MAX_BUFFERED = 10_000;
 
-export interface EventStream extends AsyncIterable<ArticleEvent> {
+/** Told to a listener after the bus reconnected: events may have been missed; read the log. */
+export const RESYNC = Symbol('resync');
+
+export type HubItem = ArticleEvent | typeof RESYNC;
+
+export interface EventStream extends AsyncIterable<HubItem> {
   close(): void;
 }
 
-type Listener = (event: ArticleEvent) => void;
+type Listener = (item: HubItem) => void;
 
 /** One bus subscription and the GraphQL subscribers it feeds. */
 interface Topic {
@@ -28,10 +33,18 @@ interface Topic {
  */
 export class ArticleEventHub {
   private readonly topics = new Map<string, Topic>();
+  private readonly stopWatching: () => void;
 
-  constructor(private readonly bus: EventBus) {}
+  constructor(private readonly bus: EventBus) {
+    // Events published while this process was cut off from the bus never arrive: every listener
+    // is told to catch up from the log.
+    this.stopWatching = bus.onReconnect(() => {
+      for (const topic of this.topics.values()) for (const listener of topic.listeners) listener(RESYNC);
+    });
+  }
 
   stop(): void {
+    this.stopWatching();
     for (const topic of this.topics.values()) topic.unsubscribe?.();
     this.topics.clear();
   }
@@ -42,13 +55,13 @@ export class ArticleEventHub {
    */
   async listen(articleId: number | undefined): Promise<EventStream> {
     const name = articleId === undefined ? ARTICLE_TOPICS : articleTopic(articleId);
-    const buffer: ArticleEvent[] = [];
+    const buffer: HubItem[] = [];
     let wake: (() => void) | undefined;
     let closed = false;
     const topic = this.join(name);
-    const listener: Listener = (event) => {
+    const listener: Listener = (item) => {
       if (buffer.length >= MAX_BUFFERED) return close();
-      buffer.push(event);
+      buffer.push(item);
       wake?.();
     };
     const close = () => {
@@ -70,7 +83,7 @@ export class ArticleEventHub {
         try {
           while (!closed || buffer.length > 0) {
             const next = buffer.shift();
-            if (next) {
+            if (next !== undefined) {
               yield next;
               continue;
             }

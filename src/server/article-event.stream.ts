@@ -3,7 +3,7 @@ import { findEventsAfter, getArticle } from '../articles/article.repository.js';
 import { makeEvent } from '../articles/event-log.js';
 import type { Db } from '../db/database.js';
 import type { ArticleEventType } from '../lib/vocabulary.js';
-import type { ArticleEventHub } from './article-event.hub.js';
+import { RESYNC, type ArticleEventHub } from './article-event.hub.js';
 
 // Not written to article_events: they carry the seq of the last logged event and are never replayed.
 const UNLOGGED: readonly ArticleEventType[] = ['STEP_STARTED', 'SUMMARY_DELTA'];
@@ -42,6 +42,14 @@ export async function* streamArticleEvents(
       }
     }
     for await (const event of live) {
+      if (event === RESYNC) {
+        // The bus reconnected: whatever was logged meanwhile comes from the log.
+        for (const missed of await replay(deps.db, articleId, lastSeq)) {
+          yield missed;
+          lastSeq = missed.seq;
+        }
+        continue;
+      }
       if (UNLOGGED.includes(event.type)) {
         if (event.seq >= lastSeq) yield event;
         continue;
