@@ -177,7 +177,9 @@ describe.each(adapters)('WorkQueue contract: %s', (_name, create) => {
     await held!.ack();
     const [other] = await take(queue, 'LOW', 1);
     await other!.ack();
-    const after = (await queue.stats()).find((s) => s.priority === 'LOW')!;
-    expect(after).toMatchObject({ pending: 0, inFlight: 0, oldestWaitMs: null });
+    // An ack is fire-and-forget (no confirmation round trip): the server counts it a moment later.
+    await expect
+      .poll(async () => (await queue.stats()).find((s) => s.priority === 'LOW'), { timeout: 5_000 })
+      .toMatchObject({ pending: 0, inFlight: 0, oldestWaitMs: null });
   });
 });

@@ -63,8 +63,12 @@ describe.each(availableBackends())('retries, failures, cancel and retry on %s se
     expect(failed.job).toMatchObject({ id: jobId, state: 'FAILED', attempt: 3, errorKind: 'server' });
     expect(failed.job!.steps.map((s) => s.state)).toEqual(['FAILED', 'FAILED', 'FAILED']);
     expect(failed.llmCalls).toHaveLength(0);
-    const stats = await sys.system.infra.queue.stats();
-    expect(stats.reduce((n, s) => n + s.pending + s.inFlight, 0)).toBe(0);
+    // term is fire-and-forget: the server drops the message a moment later.
+    await expect
+      .poll(async () => (await sys.system.infra.queue.stats()).reduce((n, s) => n + s.pending + s.inFlight, 0), {
+        timeout: 5_000,
+      })
+      .toBe(0);
 
     mock.reset();
     const { retryArticle } = await gql(sys.url, RetryArticle, { id: articleId });
