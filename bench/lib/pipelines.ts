@@ -43,6 +43,8 @@ export async function onBothPipelines<T>(
           worker: () => [distill.worker!.child.pid!],
           postgres: () => pidsNamed('postgres'),
           nats: () => pidsNamed('nats-server'),
+          // This process: the mock LLM, the load generator and the completion watcher.
+          bench: () => [process.pid],
         },
       });
     } finally {
@@ -65,6 +67,7 @@ export async function onBothPipelines<T>(
         worker: () => [bull.worker.child.pid!],
         postgres: () => pidsNamed('postgres'),
         redis: () => pidsNamed('redis-server'),
+        bench: () => [process.pid],
       },
     });
     return { distill: distillResult, bullmq: bullmqResult };

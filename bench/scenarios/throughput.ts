@@ -6,7 +6,8 @@ import { round } from '../lib/stats.js';
 
 /**
  * 2. End-to-end throughput with a 0 ms model: articles/s from the first submit to the last
- * COMPLETED, and CPU ms per article for each process (API, worker, PostgreSQL, nats-server / Redis).
+ * COMPLETED, and CPU ms and write syscalls per article for each process (API, worker, PostgreSQL,
+ * nats-server / Redis).
  */
 export async function benchThroughput(quick: boolean, mock: MockLlmServer, llmEnv: Record<string, string>) {
   const count = quick ? 300 : 2_000;
@@ -24,6 +25,7 @@ async function measure(count: number, pipeline: Pipeline) {
   return {
     articles: count,
     perSecond: round((count / ms) * 1000),
-    cpuMsPerArticle: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v / count, 2)])),
+    cpuMsPerArticle: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v.cpuMs / count, 2)])),
+    writesPerArticle: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v.writes / count, 1)])),
   };
 }
