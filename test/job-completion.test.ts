@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobProcessor, type JobContext, type JobProcessor } from '../src/articles/job-processor.js';
+import { storeStepResults, type StepResult } from '../src/articles/step-results.js';
 import { createLogger } from '../src/lib/logger.js';
 import { sampleArticle } from './support/articles.js';
 import { availableBackends } from './support/services.js';
@@ -85,5 +86,89 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     expect(article.processed_at).toBeNull();
     expect((await jobState(ctx.job.id)).state).toBe('CANCELLED');
     expect((await events(ctx.article.id)).map((e) => e.type)).toEqual(['QUEUED', 'STARTED', 'CANCELLED', 'STEP_COMPLETED']);
+  });
+
+  const ledgerRows = async (articleId: number) =>
+    (
+      await sys.system.infra.db
+        .selectFrom('llm_calls')
+        .select(['step', 'input_tokens', 'cost_usd'])
+        .where('article_id', '=', articleId)
+        .orderBy('step')
+        .execute()
+    ).map((r) => ({ ...r, cost_usd: Number(r.cost_usd) }));
+
+  it('stores the step results of several jobs in one statement, each with its own events and ledger row', async () => {
+    const ctxs = [await started(), await started(), await started()];
+    const result = (ctx: JobContext, step: StepResult['step'], column: StepResult['column'], value: string | string[]) => ({
+      articleId: ctx.article.id,
+      job: ctx.job,
+      step,
+      column,
+      value,
+      provider: 'local',
+      model: 'test-model',
+      promptVersion: 'v1',
+      inputTokens: 10,
+      outputTokens: 5,
+      costUsd: 0.0015,
+      latencyMs: 3,
+    });
+    const { db } = sys.system.infra;
+    const summaries = await storeStepResults(
+      db,
+      ctxs.map((c) => result(c, 'SUMMARY', 'summary', `Summary of ${c.article.id}.`)),
+    );
+    expect(summaries.map((r) => r && Number(r.id))).toEqual(ctxs.map((c) => c.article.id));
+    expect(summaries.every((r) => r?.extra === null)).toBe(true);
+    await storeStepResults(
+      db,
+      ctxs.map((c) => result(c, 'KEYWORDS', 'keywords', ['profits', `k${c.article.id}`])),
+    );
+    // The first article's sentiment is stored by another delivery before this batch.
+    await db.updateTable('articles').set({ sentiment: 'NEUTRAL' }).where('id', '=', ctxs[0]!.article.id).execute();
+    const last = await storeStepResults(
+      db,
+      ctxs.map((c) => result(c, 'SENTIMENT', 'sentiment', 'POSITIVE')),
+    );
+
+    expect(last[0]).toBeUndefined(); // its column was written: nothing booked, nothing completed
+    for (const [i, ctx] of ctxs.entries()) {
+      const article = await db
+        .selectFrom('articles')
+        .select(['status', 'summary', 'keywords', 'sentiment'])
+        .where('id', '=', ctx.article.id)
+        .executeTakeFirstOrThrow();
+      expect(article).toEqual({
+        status: i === 0 ? 'PROCESSING' : 'COMPLETED',
+        summary: `Summary of ${ctx.article.id}.`,
+        keywords: ['profits', `k${ctx.article.id}`],
+        sentiment: i === 0 ? 'NEUTRAL' : 'POSITIVE',
+      });
+      const steps = i === 0 ? ['KEYWORDS', 'SUMMARY'] : ['KEYWORDS', 'SENTIMENT', 'SUMMARY'];
+      expect(await ledgerRows(ctx.article.id)).toEqual(steps.map((step) => ({ step, input_tokens: 10, cost_usd: 0.0015 })));
+      expect((await jobState(ctx.job.id)).state).toBe(i === 0 ? 'RUNNING' : 'SUCCEEDED');
+      expect((await events(ctx.article.id)).map((e) => `${e.seq} ${e.type}`)).toEqual([
+        '1 QUEUED',
+        '2 STARTED',
+        '3 STEP_COMPLETED',
+        '4 STEP_COMPLETED',
+        ...(i === 0 ? [] : ['5 STEP_COMPLETED', '6 COMPLETED']),
+      ]);
+    }
+    // The COMPLETED event carries the job as it is now, SUCCEEDED.
+    const completed = last[1]!.extra as { type: string; job: { state: string; id: string } };
+    expect(completed).toMatchObject({ type: 'COMPLETED', job: { state: 'SUCCEEDED', id: ctxs[1]!.job.id } });
+  });
+
+  it('runs many jobs at once: each completes once, with gap-free events and one ledger row per step', async () => {
+    const ctxs = await Promise.all(Array.from({ length: 8 }, () => started()));
+    const outcomes = await Promise.all(ctxs.map((ctx) => processor.runSteps(ctx, new AbortController().signal)));
+    expect(outcomes).toEqual(ctxs.map(() => true));
+    for (const ctx of ctxs) {
+      expect((await events(ctx.article.id)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
+      expect((await ledgerRows(ctx.article.id)).map((r) => r.step)).toEqual(['KEYWORDS', 'SENTIMENT', 'SUMMARY']);
+      expect((await jobState(ctx.job.id)).state).toBe('SUCCEEDED');
+    }
   });
 });

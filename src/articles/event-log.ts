@@ -33,33 +33,44 @@ const jobJson = (job: EventJob) =>
   job === 'j' ? sql`(select to_jsonb(j) from j limit 1)` : job === null ? sql`null::jsonb` : sql`${JSON.stringify(job)}::jsonb`;
 const jobId = (job: EventJob) => (job === 'j' ? sql`(select id from j limit 1)` : sql`${job?.id ?? null}::uuid`);
 
+/** The parts of a logged event that vary, as SQL expressions (they may read other CTEs' rows). */
+export interface EventPayloadParts {
+  seq: RawBuilder<unknown>;
+  type: RawBuilder<unknown>;
+  jobId: RawBuilder<unknown>;
+  step: RawBuilder<unknown>;
+  error: RawBuilder<unknown>;
+  job: RawBuilder<unknown>;
+}
+
 /**
  * The logged event for the article row `a` in the same statement: what subscribers receive and what
  * `articleEvents(afterSeq)` replays. The article goes without its content.
  */
-function eventPayloadSql(event: ArticleChange['event'], seq: RawBuilder<unknown>): RawBuilder<unknown> {
+export function eventPayloadSql(p: EventPayloadParts): RawBuilder<unknown> {
   return sql`jsonb_build_object(
-    'articleId', a.id, 'seq', ${seq}, 'type', ${event.type}::text, 'at', now(),
-    'jobId', ${jobId(event.job)}, 'step', ${event.step ?? null}::text,
+    'articleId', a.id, 'seq', ${p.seq}, 'type', ${p.type}, 'at', now(),
+    'jobId', ${p.jobId}, 'step', ${p.step},
     'progress', ((a.summary is not null)::int + (a.keywords is not null)::int + (a.sentiment is not null)::int) / 3.0,
-    'delta', null, 'error', ${event.error ?? null}::text,
-    'article', to_jsonb(a) - 'content', 'job', ${jobJson(event.job)})`;
+    'delta', null, 'error', ${p.error},
+    'article', to_jsonb(a) - 'content', 'job', ${p.job})`;
 }
 
-/**
- * The CTE that logs the event for `a`; the final select reads `<name>.payload`. By default it is
- * named `e`, takes the article's event_seq and is always written; a statement that logs two events
- * names the second, gives the first `a.event_seq - 1`, and may write the second only `when` needed.
- */
-export function logEventCte(
-  event: ArticleChange['event'],
-  options: { name?: string; seq?: RawBuilder<unknown>; when?: RawBuilder<unknown> } = {},
-): RawBuilder<unknown> {
-  const seq = options.seq ?? sql`a.event_seq`;
-  return sql`${sql.raw(options.name ?? 'e')} as (
+const payloadOf = (event: ArticleChange['event'], seq: RawBuilder<unknown>) =>
+  eventPayloadSql({
+    seq,
+    type: sql`${event.type}::text`,
+    jobId: jobId(event.job),
+    step: sql`${event.step ?? null}::text`,
+    error: sql`${event.error ?? null}::text`,
+    job: jobJson(event.job),
+  });
+
+/** The CTE `e` that logs the event for `a` with the article's event_seq; the final select reads `e.payload`. */
+export function logEventCte(event: ArticleChange['event']): RawBuilder<unknown> {
+  return sql`e as (
     insert into article_events (article_id, seq, type, job_id, payload)
-    select a.id, ${seq}, ${event.type}, ${jobId(event.job)}, ${eventPayloadSql(event, seq)} from a
-    ${options.when ? sql`where ${options.when}` : sql``}
+    select a.id, a.event_seq, ${event.type}, ${jobId(event.job)}, ${payloadOf(event, sql`a.event_seq`)} from a
     returning payload)`;
 }
 

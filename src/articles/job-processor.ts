@@ -3,14 +3,16 @@ import type { Db } from '../db/database.js';
 import type { ArticleRow, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
 import { withDeadline } from '../lib/deadline.js';
+import { createGroupCommit } from '../lib/group-commit.js';
 import type { Logger } from '../lib/logger.js';
 import { STEP_NAMES, TERMINAL_JOB_STATES, type StepName } from '../lib/vocabulary.js';
 import type { LlmRouter } from '../llm/llm-router.js';
 import { costUsd } from '../llm/pricing.js';
 import { buildPrompt } from '../llm/tasks.js';
 import { decodeArticleEvent } from './article-event.js';
-import { changeArticle, logEventCte, makeEvent, publishEvents, splitResult, type ChangeRow } from './event-log.js';
-import { isStepDone, STEP_COLUMNS, STEPS } from './pipeline.steps.js';
+import { changeArticle, makeEvent, publishEvents, splitResult } from './event-log.js';
+import { isStepDone, STEPS } from './pipeline.steps.js';
+import { storeStepResults, type StepResult } from './step-results.js';
 
 export interface JobContext {
   job: JobRow;
@@ -35,6 +37,8 @@ export interface ProcessorDeps {
 
 const TERMINAL = sql.join(TERMINAL_JOB_STATES.map((state) => sql`${state}`));
 const ALL_STEPS = `{${STEP_NAMES.join(',')}}`;
+/** Enough to carry a round trip's worth of results at thousands of steps per second. */
+const STEP_BATCH_MAX = 100;
 
 /**
  * The domain side of running one job: state transitions, the three steps, checkpoints and the cost
@@ -43,6 +47,12 @@ const ALL_STEPS = `{${STEP_NAMES.join(',')}}`;
  */
 export function createJobProcessor(deps: ProcessorDeps) {
   const { db, bus, llm, workerId } = deps;
+  // Step results of concurrent jobs share a statement (see createGroupCommit).
+  const storeStep = createGroupCommit({
+    write: (results: StepResult[]) => storeStepResults(db, results),
+    key: (result) => result.articleId,
+    maxBatch: STEP_BATCH_MAX,
+  });
 
   function context(job: JobRow, article: ArticleRow): JobContext {
     return { job, article, log: deps.log.child({ jobId: job.id, articleId: article.id, attempt: job.attempt }) };
@@ -107,49 +117,26 @@ export function createJobProcessor(deps: ProcessorDeps) {
     if (!price) ctx.log.warn({ model: completion.model, step }, 'no price for model: cost recorded as null');
     const cost = costUsd(price, completion.inputTokens, completion.outputTokens);
 
-    // One statement: the result (only while its column is empty), its ledger row, the step
-    // checkpoint and the event. A redelivered job that races a live one books nothing twice.
-    // The step that stores the last missing result also completes the job (article COMPLETED, job
-    // SUCCEEDED, a second event), saving the critical path a round trip. The decision is made on the
-    // locked article row, so two steps finishing together cannot both complete it (or both miss it:
-    // the second to commit sees the first's column).
     const column = STEPS[step].column;
-    const others = STEP_COLUMNS.filter((c) => c !== column).map((c) => sql`${sql.ref(c)} is not null`);
-    const completes = sql`(${sql.join(others, sql` and `)} and status = 'PROCESSING'
-      and exists (select 1 from jobs where id = ${ctx.job.id}::uuid and state = 'RUNNING'))`;
-    const completedNow = sql`a.status = 'COMPLETED'`;
-    const { rows } = await sql<ChangeRow>`
-      with a as (
-        update articles set
-          ${sql.ref(column)} = ${value[column]},
-          status = case when ${completes} then 'COMPLETED' else status end,
-          error = case when ${completes} then null else error end,
-          processed_at = case when ${completes} then now() else processed_at end,
-          version = version + 1,
-          event_seq = event_seq + case when ${completes} then 2 else 1 end,
-          updated_at = now()
-        where id = ${ctx.article.id}::bigint and ${sql.ref(column)} is null
-        returning *),
-      j as (
-        update jobs set state = 'SUCCEEDED', finished_at = now(), error = null, error_kind = null
-        where id = ${ctx.job.id}::uuid and state = 'RUNNING' and exists (select 1 from a where ${completedNow})
-        returning *),
-      ${logEventCte({ type: 'STEP_COMPLETED', job: ctx.job, step }, { seq: sql`a.event_seq - (${completedNow})::int` })},
-      ${logEventCte({ type: 'COMPLETED', job: 'j' }, { name: 'f', when: completedNow })},
-      c as (
-        insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, attempt)
-        select a.id, ${ctx.job.id}::uuid, ${step}, ${provider.name}, ${completion.model}, ${prompt.version},
-               ${completion.inputTokens}, ${completion.outputTokens}, ${cost}::numeric, ${latencyMs}, ${ctx.job.attempt}
-        from a),
-      s as (
-        update job_steps set state = 'DONE', finished_at = now(), model = ${completion.model}, error = null
-        where job_id = ${ctx.job.id}::uuid and step = ${step} and exists (select 1 from a))
-      select a.*, e.payload, (select payload from f) as extra from a, e`.execute(db);
-    if (!rows[0]) {
+    const row = await storeStep({
+      articleId: ctx.article.id,
+      job: ctx.job,
+      step,
+      column,
+      value: value[column] as string | string[],
+      provider: provider.name,
+      model: completion.model,
+      promptVersion: prompt.version,
+      inputTokens: completion.inputTokens,
+      outputTokens: completion.outputTokens,
+      costUsd: cost,
+      latencyMs,
+    });
+    if (!row) {
       ctx.log.info({ step }, 'step result already stored by another delivery; nothing booked');
       return false;
     }
-    const stored = splitResult(rows[0]);
+    const stored = splitResult(row);
     const completedEvent = stored.extra ? decodeArticleEvent(stored.extra) : undefined;
     // Steps of one job finish in any order: keep this step's column and the highest seq seen.
     Object.assign(ctx.article, value, { event_seq: Math.max(ctx.article.event_seq, stored.article.event_seq) });

@@ -45,6 +45,3 @@ export const STEPS: Record<StepName, StepDefinition> = {
 export function isStepDone(article: Pick<ArticleRow, 'summary' | 'keywords' | 'sentiment'>, step: StepName): boolean {
   return article[STEPS[step].column] !== null;
 }
-
-/** The result columns of all steps: an article is complete when none is null. */
-export const STEP_COLUMNS = Object.values(STEPS).map((s) => s.column);
