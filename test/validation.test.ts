@@ -35,6 +35,8 @@ describe.each(availableBackends())('submitArticle validation on %s services', (b
     ['a source URL that is not a URL', { sourceUrl: 'not a url' }, ['sourceUrl'], /http\(s\) URL/],
     ['content over the limit', { content: 'x'.repeat(201) }, ['content'], /at most 200 characters/],
     ['empty content', { content: '' }, ['content'], /must not be empty/],
+    ['content with a NUL character', { content: 'Shares rise.\u0000' }, ['content'], /NUL/],
+    ['a title with a NUL character', { title: 'Record\u0000quarter' }, ['title'], /NUL/],
   ];
 
   it.each(cases)(
@@ -72,6 +74,56 @@ describe.each(availableBackends())('submitArticle validation on %s services', (b
       jobs: plusOne('jobs'),
       article_events: plusOne('article_events'),
       queued: plusOne('queued'),
+    });
+  });
+
+  it('gives each of many concurrent submitters its own article, job, QUEUED event and queued message', async () => {
+    const before = await counts();
+    const titles = Array.from({ length: 24 }, (_, i) => `Concurrent ${i}`);
+    // Submits arriving together share a statement; each must still get back exactly its own rows.
+    const results = await Promise.all(titles.map((title) => gql(sys.url, SubmitArticle, { input: sampleArticle({ title }) })));
+    const db = sys.system.infra.db;
+    for (const [i, { submitArticle }] of results.entries()) {
+      if (submitArticle.__typename !== 'SubmitArticlePayload') throw new Error(`rejected: ${submitArticle.__typename}`);
+      const articleId = Number(submitArticle.article.id);
+      const article = await db
+        .selectFrom('articles')
+        .select(['title', 'status', 'event_seq'])
+        .where('id', '=', articleId)
+        .executeTakeFirstOrThrow();
+      expect(article).toEqual({ title: titles[i], status: 'PENDING', event_seq: 1 });
+      const job = await db
+        .selectFrom('jobs')
+        .select(['article_id', 'state'])
+        .where('id', '=', submitArticle.job.id)
+        .executeTakeFirstOrThrow();
+      expect(job).toEqual({ article_id: articleId, state: 'QUEUED' });
+      const events = await db
+        .selectFrom('article_events')
+        .select(['seq', 'type', 'job_id', 'payload'])
+        .where('article_id', '=', articleId)
+        .execute();
+      expect(events).toEqual([
+        {
+          seq: 1,
+          type: 'QUEUED',
+          job_id: submitArticle.job.id,
+          payload: expect.objectContaining({
+            articleId,
+            article: expect.objectContaining({ title: titles[i] }),
+            job: expect.objectContaining({ id: submitArticle.job.id }),
+          }),
+        },
+      ]);
+    }
+    const n = titles.length;
+    await expect.poll(async () => (await counts()).outbox, { timeout: 5_000 }).toBe(before.outbox);
+    expect(await counts()).toEqual({
+      ...before,
+      articles: before.articles! + n,
+      jobs: before.jobs! + n,
+      article_events: before.article_events! + n,
+      queued: before.queued! + n,
     });
   });
 });

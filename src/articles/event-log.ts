@@ -75,6 +75,31 @@ export function logEventCte(event: ArticleChange['event']): RawBuilder<unknown> 
 }
 
 /**
+ * A CTE that logs a `type` event (no step, no error) for each article row in `a`, carrying its job
+ * from the CTE `j` (joined on the article). For statements that change several articles at once.
+ */
+export function logJobEventsCte(
+  name: string,
+  type: ArticleEventType,
+  seq: RawBuilder<unknown>,
+  when: RawBuilder<unknown> = sql`true`,
+): RawBuilder<unknown> {
+  return sql`${sql.raw(name)} as (
+    insert into article_events (article_id, seq, type, job_id, payload)
+    select a.id, ${seq}, ${type}, j.id, ${eventPayloadSql({
+      seq,
+      type: sql`${type}::text`,
+      jobId: sql`j.id`,
+      step: sql`null::text`,
+      error: sql`null::text`,
+      job: sql`to_jsonb(j)`,
+    })}
+    from a join j on j.article_id = a.id
+    where ${when}
+    returning article_id, payload)`;
+}
+
+/**
  * Changes an article and logs the event in one statement (the event's seq comes from the article
  * row, so concurrent steps of one article get distinct, gap-free seqs), together with whatever the
  * `before`/`after` CTEs write. One round trip, atomic without a transaction.

@@ -6,7 +6,7 @@ import type { Logger } from '../lib/logger.js';
 import type { Priority } from '../lib/vocabulary.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { ArticleEvent } from './article-event.js';
-import { changeArticle, logEventCte, publishEvents, splitResult, type ChangeRow } from './event-log.js';
+import { changeArticle, logJobEventsCte, publishEvents, splitResult, type ChangeRow } from './event-log.js';
 import type { OutboxCleaner } from './outbox.relay.js';
 import type { Submission } from './submission.validation.js';
 
@@ -34,25 +34,54 @@ function toEnqueued(result: { article: ArticleRow; event: ArticleEvent; extra: u
   return { article: result.article, job: result.event.job, outboxId: Number(result.extra), event: result.event };
 }
 
-/** Inserts a new article with its QUEUED job, outbox row and QUEUED event: one statement. */
-export async function insertArticle(
-  db: Kysely<Database>,
-  s: Submission,
-  ownerId: string | null,
-  maxAttempts: number,
-): Promise<Enqueued> {
-  const jobId = randomUUID();
-  const event = { type: 'QUEUED' as const, job: 'j' as const };
-  const { rows } = await sql<ChangeRow>`
-    with a as (
-      insert into articles (owner_id, title, content, source_url, content_hash, priority, status, event_seq)
-      values (${ownerId}, ${s.title}, ${s.content}, ${s.sourceUrl},
-              ${createHash('sha256').update(s.content).digest('hex')}, ${s.priority}, 'PENDING', 1)
+/** One article to insert, with whoever submitted it. */
+export interface NewArticle {
+  submission: Submission;
+  ownerId: string | null;
+}
+
+/**
+ * Inserts new articles, each with its QUEUED job, outbox row and QUEUED event: one statement for
+ * all of them, so a batch is all or nothing. Resolves in input order.
+ */
+export async function insertArticles(db: Kysely<Database>, articles: NewArticle[], maxAttempts: number): Promise<Enqueued[]> {
+  const input = articles.map(({ submission: s, ownerId }) => ({
+    job_id: randomUUID(),
+    owner_id: ownerId,
+    title: s.title,
+    content: s.content,
+    source_url: s.sourceUrl,
+    content_hash: createHash('sha256').update(s.content).digest('hex'),
+    priority: s.priority,
+  }));
+  // Article ids are drawn first so each job, outbox row and event can name its article.
+  const { rows } = await sql<ChangeRow & { job_id: string }>`
+    with n as materialized (
+      select r.*, nextval(pg_get_serial_sequence('articles', 'id')) as article_id
+      from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
+        job_id uuid, owner_id text, title text, content text, source_url text, content_hash text, priority text)),
+    a as (
+      insert into articles (id, owner_id, title, content, source_url, content_hash, priority, status, event_seq)
+      overriding system value
+      select article_id, owner_id, title, content, source_url, content_hash, priority, 'PENDING', 1 from n
       returning *),
-    ${sql.join(jobCtes(jobId, sql`(select id from a)`, s.priority, maxAttempts))},
-    ${logEventCte(event)}
-    select a.*, e.payload, (select id from o) as extra from a, e`.execute(db);
-  return toEnqueued(splitResult(rows[0]!));
+    j as (
+      insert into jobs (id, article_id, state, priority, max_attempts)
+      select job_id, article_id, 'QUEUED', priority, ${maxAttempts} from n
+      returning *),
+    o as (
+      insert into outbox (kind, payload)
+      select 'job', jsonb_build_object('jobId', j.id, 'articleId', j.article_id, 'priority', j.priority) from j
+      returning id, (payload->>'articleId')::bigint as article_id),
+    ${logJobEventsCte('e', 'QUEUED', sql`1`)}
+    select a.*, e.payload, o.id as extra, j.id as job_id
+    from a join e on e.article_id = a.id join j on j.article_id = a.id join o on o.article_id = a.id`.execute(db);
+  const byJob = new Map(rows.map(({ job_id, ...row }) => [job_id, toEnqueued(splitResult(row))]));
+  return input.map((r) => {
+    const enqueued = byJob.get(r.job_id);
+    if (!enqueued) throw new Error('enqueue statement returned no row for an article');
+    return enqueued;
+  });
 }
 
 /**

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { JobRow } from '../db/tables.js';
 import type { StepName } from '../lib/vocabulary.js';
-import { eventPayloadSql, type ChangeRow } from './event-log.js';
+import { eventPayloadSql, logJobEventsCte, type ChangeRow } from './event-log.js';
 import type { StepDefinition } from './pipeline.steps.js';
 
 /** One step's result with its ledger entry, as a worker stores it. */
@@ -97,20 +97,7 @@ export async function storeStepResults(db: Db, results: StepResult[]): Promise<(
              })}
       from a join r on r.article_id = a.id
       returning article_id, payload),
-    f as (
-      insert into article_events (article_id, seq, type, job_id, payload)
-      select a.id, a.event_seq, 'COMPLETED', j.id,
-             ${eventPayloadSql({
-               seq: sql`a.event_seq`,
-               type: sql`'COMPLETED'::text`,
-               jobId: sql`j.id`,
-               step: sql`null::text`,
-               error: sql`null::text`,
-               job: sql`to_jsonb(j)`,
-             })}
-      from a join j on j.article_id = a.id
-      where ${completedNow}
-      returning article_id, payload),
+    ${logJobEventsCte('f', 'COMPLETED', sql`a.event_seq`, completedNow)},
     c as (
       insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, attempt)
       select a.id, r.job_id, r.step, r.provider, r.model, r.prompt_version, r.input_tokens, r.output_tokens, r.cost_usd, r.latency_ms, r.attempt

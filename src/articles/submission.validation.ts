@@ -24,17 +24,23 @@ function submissionSchema(maxContentChars: number) {
   return schema;
 }
 
+// PostgreSQL text cannot hold U+0000; without this check such input failed as an internal error.
+const noNul = (s: string) => !s.includes('\u0000');
+const NUL_MESSAGE = 'must not contain NUL characters';
+
 function buildSchema(maxContentChars: number) {
   return z.object({
-    title: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters'),
+    title: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').refine(noNul, NUL_MESSAGE),
     content: z
       .string()
       .refine((s) => s.trim().length > 0, 'must not be empty')
+      .refine(noNul, NUL_MESSAGE)
       .refine((s) => s.length <= maxContentChars, `must be at most ${maxContentChars} characters`),
     sourceUrl: z
       .string()
       .trim()
       .max(2048, 'must be at most 2048 characters')
+      .refine(noNul, NUL_MESSAGE)
       .refine((s) => {
         try {
           const url = new URL(s);
