@@ -9,18 +9,22 @@ import { postJson } from './http.js';
 const REDIS = { host: '127.0.0.1', port: 6379 };
 
 /** The BullMQ baseline as two processes (API and worker), on its own queue name. */
-export async function startBullmq(environment: BenchEnvironment, workerEnv: Record<string, string> = {}) {
+export async function startBullmq(
+  environment: BenchEnvironment,
+  workerEnv: Record<string, string> = {},
+  options: { watchEvents: boolean } = { watchEvents: true },
+) {
   const queueName = `bench-${randomBytes(4).toString('hex')}`;
   const env = { ...environment.env, BULLMQ_QUEUE: queueName, REDIS_URL: `redis://${REDIS.host}:${REDIS.port}` };
   const api = spawnDistill('__baseline-api', env, ['bench/baselines/bullmq-pipeline.ts', 'api']);
   const ready = await api.waitForLog((l) => typeof l.url === 'string');
   const worker = spawnDistill('__baseline-worker', { ...env, ...workerEnv }, ['bench/baselines/bullmq-pipeline.ts', 'worker']);
   await worker.waitForLog((l) => l.msg === 'worker started');
-  const events = new QueueEvents(queueName, { connection: REDIS });
-  await events.waitUntilReady();
+  const events = options.watchEvents ? new QueueEvents(queueName, { connection: REDIS }) : undefined;
+  await events?.waitUntilReady();
   const completedAt = new Map<string, number>();
   const waiters: { n: number; resolve: () => void }[] = [];
-  events.on('completed', ({ jobId }) => {
+  events?.on('completed', ({ jobId }) => {
     completedAt.set(jobId, performance.now());
     for (const w of waiters.filter((w) => completedAt.size >= w.n)) {
       waiters.splice(waiters.indexOf(w), 1);
@@ -51,7 +55,7 @@ export async function startBullmq(environment: BenchEnvironment, workerEnv: Reco
       return body.jobId;
     },
     async stop(): Promise<void> {
-      await events.close();
+      await events?.close();
       for (const p of [api, worker] as DistillProcess[]) p.kill('SIGKILL');
       await Promise.all([api.exited, worker.exited]);
       const queue = new Queue(queueName, { connection: REDIS });

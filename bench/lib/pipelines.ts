@@ -19,18 +19,20 @@ export interface Pipeline {
 
 /**
  * Runs `measure` on Distill, then on the BullMQ baseline, each on a fresh database and namespace
- * with the same environment, and cleans up after each.
+ * with the same environment, and cleans up after each. With `watchEvents: false` nothing watches
+ * the pipelines' events (completedAt stays empty; see completionsInDatabase).
  */
 export async function onBothPipelines<T>(
   env: Record<string, string>,
   workerEnv: Record<string, string>,
   measure: (pipeline: Pipeline) => Promise<T>,
+  options: { watchEvents: boolean } = { watchEvents: true },
 ): Promise<{ distill: T; bullmq: T }> {
   let distillResult: T;
   {
     const environment = await createBenchEnvironment(env);
     const distill = await startDistill(environment, { worker: true, workerEnv });
-    const completions = await watchCompletions(environment);
+    const completions = options.watchEvents ? await watchCompletions(environment) : unwatched();
     try {
       distillResult = await measure({
         environment,
@@ -54,7 +56,7 @@ export async function onBothPipelines<T>(
     }
   }
   const environment = await createBenchEnvironment(env);
-  const bull = await startBullmq(environment, workerEnv);
+  const bull = await startBullmq(environment, workerEnv, options);
   try {
     const bullmqResult = await measure({
       environment,
@@ -75,4 +77,13 @@ export async function onBothPipelines<T>(
     await bull.stop();
     await environment.cleanup();
   }
+}
+
+/** Stands in for an event watcher when the scenario watches the database instead. */
+function unwatched() {
+  return {
+    completedAt: new Map<string, number>(),
+    waitFor: (): Promise<void> => Promise.reject(new Error('events are not watched in this scenario')),
+    close: async () => {},
+  };
 }
