@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobProcessor, type JobContext, type JobProcessor } from '../src/articles/job-processor.js';
+import { startJobs } from '../src/articles/job-start.js';
 import { storeStepResults, type StepResult } from '../src/articles/step-results.js';
 import { createLogger } from '../src/lib/logger.js';
 import { sampleArticle } from './support/articles.js';
@@ -170,5 +171,40 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
       expect((await ledgerRows(ctx.article.id)).map((r) => r.step)).toEqual(['KEYWORDS', 'SENTIMENT', 'SUMMARY']);
       expect((await jobState(ctx.job.id)).state).toBe('SUCCEEDED');
     }
+  });
+
+  it('starts several jobs in one statement, leaving out those that are finished or unknown', async () => {
+    const [a, b, done] = await sys.system.articles.submit([sampleArticle(), sampleArticle(), sampleArticle()], { id: null });
+    const { db } = sys.system.infra;
+    await db.updateTable('jobs').set({ state: 'SUCCEEDED' }).where('id', '=', done!.job.id).execute();
+    const unknown = '00000000-0000-4000-8000-000000000000';
+    const rows = await startJobs(db, 'w1', [a!.job.id, unknown, done!.job.id, b!.job.id]);
+    expect(rows.map((r) => r && Number(r.id))).toEqual([a!.article.id, undefined, undefined, b!.article.id]);
+    for (const submitted of [a!, b!]) {
+      expect(await jobState(submitted.job.id)).toMatchObject({ state: 'RUNNING' });
+      const article = await db
+        .selectFrom('articles')
+        .select(['status', 'event_seq'])
+        .where('id', '=', submitted.article.id)
+        .executeTakeFirstOrThrow();
+      expect(article).toEqual({ status: 'PROCESSING', event_seq: 2 });
+      expect((await events(submitted.article.id)).map((e) => `${e.seq} ${e.type}`)).toEqual(['1 QUEUED', '2 STARTED']);
+      const steps = await db
+        .selectFrom('job_steps')
+        .select(['step', 'state'])
+        .where('job_id', '=', submitted.job.id)
+        .orderBy('step')
+        .execute();
+      expect(steps).toEqual(['KEYWORDS', 'SENTIMENT', 'SUMMARY'].map((step) => ({ step, state: 'RUNNING' })));
+    }
+    const job = await db
+      .selectFrom('jobs')
+      .select(['attempt', 'worker_id'])
+      .where('id', '=', a!.job.id)
+      .executeTakeFirstOrThrow();
+    expect(job).toEqual({ attempt: 1, worker_id: 'w1' });
+    expect((await events(done!.article.id)).map((e) => e.type)).toEqual(['QUEUED']);
+    // Through the processor, the finished job is settled without running.
+    expect(await processor.begin(done!.job.id)).toEqual({ kind: 'settled', reason: 'job already SUCCEEDED' });
   });
 });

@@ -12,6 +12,7 @@ import { buildPrompt } from '../llm/tasks.js';
 import { decodeArticleEvent } from './article-event.js';
 import { changeArticle, makeEvent, publishEvents, splitResult } from './event-log.js';
 import { isStepDone, STEPS } from './pipeline.steps.js';
+import { startJobs, TERMINAL } from './job-start.js';
 import { storeStepResults, type StepResult } from './step-results.js';
 
 export interface JobContext {
@@ -35,10 +36,8 @@ export interface ProcessorDeps {
   workerId: string;
 }
 
-const TERMINAL = sql.join(TERMINAL_JOB_STATES.map((state) => sql`${state}`));
-const ALL_STEPS = `{${STEP_NAMES.join(',')}}`;
-/** Enough to carry a round trip's worth of results at thousands of steps per second. */
-const STEP_BATCH_MAX = 100;
+/** Enough to carry a round trip's worth of starts or results at thousands per second. */
+const BATCH_MAX = 100;
 
 /**
  * The domain side of running one job: state transitions, the three steps, checkpoints and the cost
@@ -47,11 +46,16 @@ const STEP_BATCH_MAX = 100;
  */
 export function createJobProcessor(deps: ProcessorDeps) {
   const { db, bus, llm, workerId } = deps;
-  // Step results of concurrent jobs share a statement (see createGroupCommit).
+  // Jobs starting together, and step results of concurrent jobs, share statements (see createGroupCommit).
+  const startJob = createGroupCommit({
+    write: (jobIds: string[]) => startJobs(db, workerId, jobIds),
+    key: (jobId) => jobId,
+    maxBatch: BATCH_MAX,
+  });
   const storeStep = createGroupCommit({
     write: (results: StepResult[]) => storeStepResults(db, results),
     key: (result) => result.articleId,
-    maxBatch: STEP_BATCH_MAX,
+    maxBatch: BATCH_MAX,
   });
 
   function context(job: JobRow, article: ArticleRow): JobContext {
@@ -60,24 +64,11 @@ export function createJobProcessor(deps: ProcessorDeps) {
 
   /** Marks the job RUNNING (attempt + 1) and its article PROCESSING, unless it needs no work. */
   async function begin(jobId: string): Promise<BeginResult> {
-    // The common case in one statement; only when it changes nothing do we look at why.
-    const started = await changeArticle(db, {
-      articleId: sql`(select article_id from j)`,
-      before: [
-        sql`j as (
-          update jobs set state = 'RUNNING', attempt = attempt + 1, started_at = coalesce(started_at, now()), worker_id = ${workerId}
-          where id = ${jobId}::uuid and state not in (${TERMINAL}) and attempt < max_attempts
-          returning *)`,
-        sql`s as (
-          insert into job_steps (job_id, step, state, started_at)
-          select j.id, step, 'RUNNING', now() from j cross join unnest(${ALL_STEPS}::text[]) as step
-          on conflict (job_id, step) do update set state = 'RUNNING', error = null where job_steps.state <> 'DONE')`,
-      ],
-      requires: 'j',
-      set: { status: 'PROCESSING', error: null },
-      event: { type: 'STARTED', job: 'j' },
-    });
-    if (started) {
+    // The common case in one statement (shared with jobs starting together); only when it changes
+    // nothing do we look at why.
+    const row = await startJob(jobId);
+    if (row) {
+      const started = splitResult(row);
       publishEvents(bus, [started.event]);
       return { kind: 'run', ctx: context(started.event.job!, started.article) };
     }
