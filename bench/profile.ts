@@ -30,6 +30,7 @@ const api = spawnDistill('serve', environment.env, profiled('api', 'serve'));
 const apiUrl = ((await api.waitForLog((l) => typeof l.url === 'string')).url as string).replace(/\/graphql$/, '');
 const worker = spawnDistill('work', { ...environment.env, WORKER_CONCURRENCY: '128' }, profiled('worker', 'work'));
 await worker.waitForLog((l) => l.msg === 'worker started');
+for (const p of [api, worker]) p.ignoreLogs();
 const completions = await watchCompletions(environment);
 const started = performance.now();
 await runAll(articles, 32, (i) => submitArticle(apiUrl, i).then(() => {}));

@@ -20,6 +20,7 @@ export async function startBullmq(
   const ready = await api.waitForLog((l) => typeof l.url === 'string');
   const worker = spawnDistill('__baseline-worker', { ...env, ...workerEnv }, ['bench/baselines/bullmq-pipeline.ts', 'worker']);
   await worker.waitForLog((l) => l.msg === 'worker started');
+  for (const p of [api, worker]) p.ignoreLogs();
   const events = options.watchEvents ? new QueueEvents(queueName, { connection: REDIS }) : undefined;
   await events?.waitUntilReady();
   const completedAt = new Map<string, number>();

@@ -24,6 +24,7 @@ export async function startDistill(
     worker = spawnDistill('work', { ...environment.env, ...options.workerEnv });
     await worker.waitForLog((l) => l.msg === 'worker started');
   }
+  for (const p of [api, worker]) p?.ignoreLogs();
   return {
     apiUrl,
     api,

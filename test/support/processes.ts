@@ -18,6 +18,11 @@ export interface DistillProcess {
   /** Resolves with the exit code (or signal) once the process has exited. */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   kill(signal?: NodeJS.Signals): void;
+  /**
+   * From now on, drains stdout without parsing or keeping it (benchmarks: a line per job parsed
+   * here would be measured as the system's cost on a shared machine).
+   */
+  ignoreLogs(): void;
 }
 
 /** Spawns `distill <command>` (or another script) as a real process with exactly this environment (plus PATH). */
@@ -37,7 +42,9 @@ export function spawnDistill(
   const watchers = new Set<(line: Record<string, unknown>) => void>();
   let stderr = '';
   let partial = '';
+  let ignoring = false;
   child.stdout!.on('data', (chunk: Buffer) => {
+    if (ignoring) return;
     const lines = (partial + chunk.toString('utf8')).split('\n');
     partial = lines.pop() ?? '';
     for (const text of lines) {
@@ -64,6 +71,10 @@ export function spawnDistill(
     logs,
     exited,
     kill: (signal = 'SIGTERM') => child.kill(signal),
+    ignoreLogs: () => {
+      ignoring = true;
+      partial = '';
+    },
     waitForLog(match, timeoutMs = 30_000) {
       const found = logs.find(match);
       if (found) return Promise.resolve(found);
