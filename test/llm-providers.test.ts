@@ -26,6 +26,7 @@ const request = (model: string, extra: Partial<CompletionRequest> = {}): Complet
   system: 'Summarize the article in two sentences.',
   prompt: 'The council approved the new harbour bridge on Tuesday. Construction starts in spring.',
   maxTokens: 200,
+  timeoutMs: 30_000,
   ...extra,
 });
 
@@ -85,7 +86,30 @@ describe.each(PROVIDERS)('$name provider over the real SDK', ({ name, model, mak
     await expect.poll(() => mock.stats().inFlight, { timeout: 5_000 }).toBe(0);
   });
 
-  it('reports a timeout signal as a timeout', async () => {
+  it('times out a call that gets no answer, and closes its connection', async () => {
+    mock.reset();
+    mock.script([{ hang: true }]);
+    const err = await failure(provider.complete(request(model, { timeoutMs: 200 })));
+    expect(err.kind).toBe('timeout');
+    await expect.poll(() => mock.stats().inFlight, { timeout: 5_000 }).toBe(0);
+  });
+
+  it('times out a call whose response stalls after the headers', async () => {
+    mock.reset();
+    mock.script([{ stallBody: true }]);
+    const err = await failure(provider.complete(request(model, { timeoutMs: 300 })));
+    expect(err.kind).toBe('timeout');
+    await expect.poll(() => mock.stats().inFlight, { timeout: 5_000 }).toBe(0);
+  });
+
+  it('times out a stream at its deadline', async () => {
+    mock.reset();
+    mock.script([{ stallBody: true }]);
+    const err = await failure(provider.complete(request(model, { timeoutMs: 300, onDelta: () => {} })));
+    expect(err.kind).toBe('timeout');
+  });
+
+  it('reports a signal aborted with a TimeoutError reason as a timeout', async () => {
     mock.script([{ hang: true }]);
     const err = await failure(provider.complete(request(model, { signal: AbortSignal.timeout(200) })));
     expect(err.kind).toBe('timeout');

@@ -2,7 +2,6 @@ import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { ArticleRow, JobRow } from '../db/tables.js';
 import type { EventBus } from '../events/event-bus.js';
-import { withDeadline } from '../lib/deadline.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import type { Logger } from '../lib/logger.js';
 import { STEP_NAMES, TERMINAL_JOB_STATES, type StepName } from '../lib/vocabulary.js';
@@ -99,9 +98,12 @@ export function createJobProcessor(deps: ProcessorDeps) {
     publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.event_seq, { job: ctx.job, step })]);
     const prompt = buildPrompt(step, ctx.article);
     const started = performance.now();
-    const completion = await withDeadline(signal, llm.timeoutMs(ctx.article.content.length), (callSignal) =>
-      provider.complete({ model, ...prompt, signal: callSignal }),
-    );
+    const completion = await provider.complete({
+      model,
+      ...prompt,
+      signal,
+      timeoutMs: llm.timeoutMs(ctx.article.content.length),
+    });
     const latencyMs = Math.round(performance.now() - started);
     const value = STEPS[step].parse(completion.text, provider.name);
     const price = llm.price(completion.model) ?? llm.price(model);

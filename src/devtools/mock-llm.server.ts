@@ -12,6 +12,8 @@ export interface MockFault {
   retryAfterSec?: number;
   /** Never answer: the client must time out or abort. */
   hang?: boolean;
+  /** Send the headers and the start of the body (JSON or event stream), then nothing more. */
+  stallBody?: boolean;
   /** Only for this protocol; default both. */
   provider?: 'openai' | 'anthropic';
   /** How many requests this fault applies to (default 1). */
@@ -88,6 +90,12 @@ export async function startMockLlmServer(
     const fault = takeFault(provider);
     const status = !key ? 401 : key === 'invalid' ? 401 : fault?.status;
     if (fault?.hang) return; // the socket stays open until the client gives up
+    if (fault?.stallBody) {
+      const streaming = /"stream"\s*:\s*true/.test(body);
+      res.writeHead(200, { 'content-type': streaming ? 'text/event-stream' : 'application/json' });
+      res.write(streaming ? ': stalled\n\n' : '{"id":"stalled","object":');
+      return;
+    }
     if (latencyMs > 0) await delay(latencyMs);
     if (status && status >= 400) {
       stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;

@@ -1,4 +1,5 @@
 import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from '@anthropic-ai/sdk';
+import { withDeadline } from '../lib/deadline.js';
 import { toLlmError } from './llm-error.js';
 import { createSdkFetch } from './sdk-fetch.js';
 import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
@@ -23,14 +24,21 @@ export function createAnthropicProvider(options: { apiKey: string; baseURL?: str
         max_tokens: request.maxTokens,
         messages: [{ role: 'user' as const, content: request.prompt }],
       };
+      if (request.onDelta) {
+        // A stream outlives the SDK's timer (it stops at the headers): withDeadline bounds the whole of it.
+        return withDeadline(request.signal, request.timeoutMs, async (signal) => {
+          try {
+            const stream = client.messages.stream(body, { signal, timeout: request.timeoutMs });
+            stream.on('text', (delta) => request.onDelta?.(delta));
+            return toCompletion(await stream.finalMessage());
+          } catch (err) {
+            throw toLlmError(err, 'anthropic', SDK, signal);
+          }
+        });
+      }
       try {
-        if (request.onDelta) {
-          const stream = client.messages.stream(body, { signal: request.signal });
-          stream.on('text', (delta) => request.onDelta?.(delta));
-          const message = await stream.finalMessage();
-          return toCompletion(message);
-        }
-        return toCompletion(await client.messages.create(body, { signal: request.signal }));
+        // The SDK's own timer is the deadline (our fetch reads the whole body inside it).
+        return toCompletion(await client.messages.create(body, { signal: request.signal, timeout: request.timeoutMs }));
       } catch (err) {
         throw toLlmError(err, 'anthropic', SDK, request.signal);
       }

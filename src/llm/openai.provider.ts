@@ -1,4 +1,5 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from 'openai';
+import { withDeadline } from '../lib/deadline.js';
 import { LlmError, toLlmError } from './llm-error.js';
 import { createSdkFetch } from './sdk-fetch.js';
 import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
@@ -23,9 +24,10 @@ export function createOpenAiProvider(options: { apiKey: string; baseURL?: string
       ];
       try {
         if (request.onDelta) return await streamCompletion(client, request, messages);
+        // The SDK's own timer is the deadline (our fetch reads the whole body inside it).
         const response = await client.chat.completions.create(
           { model: request.model, messages, max_tokens: request.maxTokens },
-          { signal: request.signal },
+          { signal: request.signal, timeout: request.timeoutMs },
         );
         return {
           text: response.choices[0]?.message.content ?? '',
@@ -40,14 +42,29 @@ export function createOpenAiProvider(options: { apiKey: string; baseURL?: string
   };
 }
 
-async function streamCompletion(
+/** A stream outlives the SDK's timer (it stops at the headers): withDeadline bounds the whole of it. */
+function streamCompletion(
+  client: OpenAI,
+  request: CompletionRequest,
+  messages: OpenAI.Chat.ChatCompletionMessageParam[],
+): Promise<Completion> {
+  return withDeadline(request.signal, request.timeoutMs, async (signal) => {
+    try {
+      return await readStream(client, { ...request, signal }, messages);
+    } catch (err) {
+      throw toLlmError(err, 'openai', SDK, signal);
+    }
+  });
+}
+
+async function readStream(
   client: OpenAI,
   request: CompletionRequest,
   messages: OpenAI.Chat.ChatCompletionMessageParam[],
 ): Promise<Completion> {
   const stream = await client.chat.completions.create(
     { model: request.model, messages, max_tokens: request.maxTokens, stream: true, stream_options: { include_usage: true } },
-    { signal: request.signal },
+    { signal: request.signal, timeout: request.timeoutMs },
   );
   let text = '';
   let model = request.model;
@@ -61,6 +78,8 @@ async function streamCompletion(
       request.onDelta?.(delta);
     }
   }
+  // The SDK ends an aborted stream quietly; the abort (and its reason) must still count.
+  if (request.signal?.aborted) throw new APIUserAbortError();
   if (!usage) throw new LlmError('server', 'openai stream ended without usage', { provider: 'openai' });
   return { text, inputTokens: usage.prompt_tokens, outputTokens: usage.completion_tokens, model };
 }

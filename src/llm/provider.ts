@@ -5,8 +5,10 @@ export interface CompletionRequest {
   system: string;
   prompt: string;
   maxTokens: number;
-  /** Aborts the HTTP call (timeout, cancel, shutdown). */
+  /** Aborts the HTTP call (cancel, shutdown). */
   signal?: AbortSignal;
+  /** Deadline for the whole call, response body included; past it the call fails as a timeout. */
+  timeoutMs: number;
   /** When given, the provider streams and reports text as it is written. */
   onDelta?: (text: string) => void;
 }

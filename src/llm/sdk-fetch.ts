@@ -10,12 +10,16 @@ import { Agent, request, type Dispatcher } from 'undici';
  * its memory and a large share of its CPU.
  *
  * It implements what the OpenAI and Anthropic SDKs read: status, ok, url, headers, json(), text()
- * and `body` as a web stream (streaming responses only; created on first access).
+ * and `body` as a web stream (created on first access).
+ *
+ * A response that is not an event stream is read whole before fetch resolves. The SDKs' timeout
+ * timer runs only until fetch resolves, so this puts the body inside the deadline: a server that
+ * sends headers and then stalls fails the call as a timeout instead of holding it forever.
  */
 export type SdkFetch = (input: string | URL | Request, init?: RequestInit) => Promise<Response>;
 
 // undici's own 300 s headers and body timeouts would cut calls that LLM_TIMEOUT_MAX_MS (600 s by
-// default) allows; the per-call deadline (src/lib/deadline.ts) is the one timeout.
+// default) allows; the per-call deadline (the SDK's timeout, or withDeadline for streams) is the one timeout.
 const defaultDispatcher = () => new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
 
 export function createSdkFetch(dispatcher: Dispatcher = defaultDispatcher()): SdkFetch {
@@ -31,7 +35,9 @@ export function createSdkFetch(dispatcher: Dispatcher = defaultDispatcher()): Sd
       signal: init.signal ?? undefined,
       dispatcher,
     });
-    return new SdkResponse(url, res.statusCode, res.headers, res.body) as unknown as Response;
+    const streaming = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
+    const text = streaming ? undefined : await res.body.text();
+    return new SdkResponse(url, res.statusCode, res.headers, res.body, text) as unknown as Response;
   };
 }
 
@@ -46,6 +52,8 @@ class SdkResponse {
     readonly status: number,
     raw: Record<string, string | string[] | undefined>,
     private readonly nodeBody: Dispatcher.ResponseData['body'],
+    /** The whole body, when it was read before fetch resolved. */
+    private readonly bodyText?: string,
   ) {
     this.ok = status >= 200 && status < 300;
     for (const [name, value] of Object.entries(raw)) {
@@ -55,19 +63,25 @@ class SdkResponse {
   }
 
   get body(): ReadableStream<Uint8Array> {
-    return (this.webBody ??= Readable.toWeb(this.nodeBody) as ReadableStream<Uint8Array>);
+    const source = this.bodyText === undefined ? this.nodeBody : Readable.from([Buffer.from(this.bodyText)]);
+    return (this.webBody ??= Readable.toWeb(source) as ReadableStream<Uint8Array>);
   }
 
   get bodyUsed(): boolean {
-    return this.nodeBody.bodyUsed;
+    return this.bodyText === undefined && this.nodeBody.bodyUsed;
   }
 
   json(): Promise<unknown> {
-    return this.nodeBody.json();
+    if (this.bodyText === undefined) return this.nodeBody.json();
+    try {
+      return Promise.resolve(JSON.parse(this.bodyText));
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   text(): Promise<string> {
-    return this.nodeBody.text();
+    return this.bodyText === undefined ? this.nodeBody.text() : Promise.resolve(this.bodyText);
   }
 }
 
