@@ -91,4 +91,15 @@ describe('group commit', () => {
     const none = createGroupCommit({ write: async () => [], key: (i: Item) => i.key, maxBatch: 10 });
     await expect(none(item('a', 1))).rejects.toThrow('group commit: 0 results for 1 items');
   });
+
+  it('with maxInFlight, starts further batches at once: same-key items run side by side', async () => {
+    const w = recordingWriter();
+    const store = createGroupCommit({ write: w.write, key: (i: Item) => i.key, maxBatch: 10, maxInFlight: 2 });
+    const results = Promise.all([store(item('a', 1)), store(item('a', 2)), store(item('a', 3))]);
+    await nextTurn();
+    expect(w.batches).toEqual([[item('a', 1)], [item('a', 2)]]); // two in flight, the third waits
+    await w.releaseAll();
+    expect(w.batches).toHaveLength(3);
+    expect(await results).toEqual([10, 20, 30]);
+  });
 });

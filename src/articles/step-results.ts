@@ -64,6 +64,8 @@ export async function storeStepResults(db: Db, results: StepResult[]): Promise<(
         article_id bigint, job_id uuid, job jsonb, step text, col text, summary text, keywords text[], sentiment text,
         provider text, model text, prompt_version text, input_tokens int, output_tokens int, cost_usd numeric,
         latency_ms int, attempt int)),
+    -- Rows locked in id order: batches of one worker run concurrently and may share an article.
+    l as (select id from articles where id in (select article_id from r) order by id for update),
     a as (
       update articles t set
         summary = coalesce(r.summary, t.summary),
@@ -76,7 +78,7 @@ export async function storeStepResults(db: Db, results: StepResult[]): Promise<(
         event_seq = t.event_seq + case when ${completes} then 2 else 1 end,
         updated_at = now()
       from r
-      where t.id = r.article_id and case r.col
+      where t.id = r.article_id and t.id in (select id from l) and case r.col
         when 'summary' then t.summary is null when 'keywords' then t.keywords is null else t.sentiment is null end
       returning t.*),
     j as (

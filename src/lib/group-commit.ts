@@ -8,14 +8,17 @@
  * every round trip is a socket write that wakes another process.
  *
  * Items with the same key never share a batch (a set-based UPDATE … FROM applies only one change
- * per row); the later one waits for the next batch. One batch at a time, so two batches of this
- * process never lock the same rows in opposite orders.
+ * per row); the later one goes in the next batch. Up to `maxInFlight` batches run at once (default
+ * one). With more than one, batches may touch the same rows, so `write` must lock them in a fixed
+ * order (e.g. by id) to rule out deadlocks; PostgreSQL then runs them one after the other without
+ * a client round trip in between.
  */
 export interface GroupCommitOptions<T, R> {
   /** Writes the items in one statement; resolves with one result per item, in order. */
   write: (items: T[]) => Promise<R[]>;
   key: (item: T) => unknown;
   maxBatch: number;
+  maxInFlight?: number;
 }
 
 interface Entry<T, R> {
@@ -25,19 +28,31 @@ interface Entry<T, R> {
 }
 
 export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): (item: T) => Promise<R> {
+  const maxInFlight = options.maxInFlight ?? 1;
   let waiting: Entry<T, R>[] = [];
-  let busy = false;
+  let inFlight = 0;
   let scheduled = false;
 
   function schedule(): void {
-    if (busy || scheduled || waiting.length === 0) return;
+    if (inFlight >= maxInFlight || scheduled || waiting.length === 0) return;
     scheduled = true;
-    setImmediate(() => void flush());
+    setImmediate(flush);
   }
 
-  async function flush(): Promise<void> {
+  function flush(): void {
     scheduled = false;
-    busy = true;
+    while (inFlight < maxInFlight && waiting.length > 0) {
+      const batch = take();
+      inFlight++;
+      void run(batch).finally(() => {
+        inFlight--;
+        schedule();
+      });
+    }
+  }
+
+  /** The next batch: waiting items in order, at most one per key, at most maxBatch. */
+  function take(): Entry<T, R>[] {
     const batch: Entry<T, R>[] = [];
     const later: Entry<T, R>[] = [];
     const keys = new Set<unknown>();
@@ -49,12 +64,7 @@ export function createGroupCommit<T, R>(options: GroupCommitOptions<T, R>): (ite
       } else later.push(entry);
     }
     waiting = later;
-    try {
-      await run(batch);
-    } finally {
-      busy = false;
-      schedule();
-    }
+    return batch;
   }
 
   async function run(batch: Entry<T, R>[]): Promise<void> {
