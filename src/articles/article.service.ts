@@ -61,15 +61,27 @@ export function createArticleService(deps: ArticleServiceDeps) {
     maxBatch: SUBMIT_BATCH_MAX,
   });
 
-  async function finishEnqueue(enqueued: Enqueued[], what: string): Promise<Submitted[]> {
-    await publishEnqueued(deps, enqueued);
+  // Queue publishes still running after their submit answered; `stop` waits for them.
+  const publishing = new Set<Promise<void>>();
+
+  /**
+   * The commit is the acceptance: the job and its outbox row are durable, so the caller is answered
+   * now and the queue publish finishes in the background (saving the submit a JetStream round trip).
+   * A publish that fails or never happens leaves its outbox row, which the relay publishes after its
+   * grace period.
+   */
+  function finishEnqueue(enqueued: Enqueued[], what: string): Submitted[] {
+    const publish = publishEnqueued(deps, enqueued).catch((err: unknown) => log.warn({ err }, 'queue publish failed'));
+    publishing.add(publish);
+    void publish.finally(() => publishing.delete(publish));
     for (const { article, job } of enqueued) log.info({ articleId: article.id, jobId: job.id, priority: job.priority }, what);
     return enqueued.map(({ article, job }) => ({ article, job }));
   }
 
   /**
-   * Stores the articles, their jobs and outbox rows in one transaction, then publishes the jobs.
-   * If the queue is unreachable the articles are still accepted: the outbox relay publishes them later.
+   * Stores the articles, their jobs and outbox rows in one statement and resolves once it commits;
+   * the jobs are published to the queue after that (see finishEnqueue). If the queue is unreachable
+   * the articles are still accepted: the outbox relay publishes them later.
    * Throws InputValidationError (nothing written) when any field is invalid.
    */
   async function submit(inputs: SubmissionInput[], viewer: Viewer): Promise<Submitted[]> {
@@ -95,7 +107,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
       const article = await lockArticleIn(tx, articleId, ['FAILED', 'CANCELLED'], 'retried');
       return enqueueJob(tx, articleId, article.priority, deps.maxAttempts);
     });
-    const [submitted] = await finishEnqueue([enqueued], 'article retried');
+    const [submitted] = finishEnqueue([enqueued], 'article retried');
     return submitted!;
   }
 
@@ -125,7 +137,12 @@ export function createArticleService(deps: ArticleServiceDeps) {
     return changed!.article;
   }
 
-  return { submit, retry, cancel };
+  /** Waits for the queue publishes still in flight (shutdown: before the queue connection closes). */
+  async function stop(): Promise<void> {
+    await Promise.all(publishing);
+  }
+
+  return { submit, retry, cancel, stop };
 }
 
 export type ArticleService = ReturnType<typeof createArticleService>;

@@ -41,6 +41,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       maxContentChars: config.limits.maxContentChars,
       maxAttempts: config.worker.maxAttempts,
     });
+    lifecycle.add('queue publishes', () => articles.stop());
     // Every process relays the outbox: whichever is alive when the queue comes back publishes.
     const relay = createOutboxRelay({ db: infra.db, queue: infra.queue, log, intervalMs: config.outboxRelayIntervalMs });
     relay.start();
