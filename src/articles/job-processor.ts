@@ -5,7 +5,9 @@ import type { EventBus } from '../events/event-bus.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import type { Logger } from '../lib/logger.js';
 import { STEP_NAMES, TERMINAL_JOB_STATES, type StepName } from '../lib/vocabulary.js';
+import type { ProviderName } from '../config/llm-route.js';
 import type { LlmRouter } from '../llm/llm-router.js';
+import type { Completion } from '../llm/provider.js';
 import { costUsd } from '../llm/pricing.js';
 import { buildPrompt } from '../llm/tasks.js';
 import { decodeArticleEvent } from './article-event.js';
@@ -95,20 +97,37 @@ export function createJobProcessor(deps: ProcessorDeps) {
     return results.some((r) => r.status === 'fulfilled' && r.value);
   }
 
-  /** Runs one step and stores its result; true when that completed the job. */
-  async function runStep(ctx: JobContext, step: StepName, signal: AbortSignal): Promise<boolean> {
-    const { provider, model } = llm.route(step);
-    publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.event_seq, { job: ctx.job, step })]);
-    const prompt = buildPrompt(step, ctx.article);
-    const started = performance.now();
-    const completion = await provider.complete({
-      model,
-      ...prompt,
-      signal,
-      timeoutMs: llm.timeoutMs(ctx.article.content.length),
-    });
+  /**
+   * Runs one step and stores its result; true when that completed the job. Not async up to the
+   * call: a worker holds thousands of calls open, and a suspended frame per call costs memory.
+   */
+  function runStep(ctx: JobContext, step: StepName, signal: AbortSignal): Promise<boolean> {
+    try {
+      const { provider, model } = llm.route(step);
+      publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.event_seq, { job: ctx.job, step })]);
+      const prompt = buildPrompt(step, ctx.article);
+      const started = performance.now();
+      return provider
+        .complete({ model, ...prompt, signal, timeoutMs: llm.timeoutMs(ctx.article.content.length) })
+        .then((completion) => storeStepResult(ctx, step, provider.name, model, prompt.version, completion, started));
+    } catch (err) {
+      // As an async function would: a throw becomes this step's failure, not runSteps' (the other steps run on).
+      return Promise.reject(err as Error);
+    }
+  }
+
+  /** Books the call and stores the step's result (see storeStepResults); true when that completed the job. */
+  async function storeStepResult(
+    ctx: JobContext,
+    step: StepName,
+    providerName: ProviderName,
+    model: string,
+    promptVersion: string,
+    completion: Completion,
+    started: number,
+  ): Promise<boolean> {
     const latencyMs = Math.round(performance.now() - started);
-    const value = STEPS[step].parse(completion.text, provider.name);
+    const value = STEPS[step].parse(completion.text, providerName);
     const price = llm.price(completion.model) ?? llm.price(model);
     if (!price) ctx.log.warn({ model: completion.model, step }, 'no price for model: cost recorded as null');
     const cost = costUsd(price, completion.inputTokens, completion.outputTokens);
@@ -120,9 +139,9 @@ export function createJobProcessor(deps: ProcessorDeps) {
       step,
       column,
       value: value[column] as string | string[],
-      provider: provider.name,
+      provider: providerName,
       model: completion.model,
-      promptVersion: prompt.version,
+      promptVersion,
       inputTokens: completion.inputTokens,
       outputTokens: completion.outputTokens,
       costUsd: cost,
