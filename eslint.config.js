@@ -20,5 +20,5 @@ export default tseslint.config(
     },
   },
   { files: ['src/cli.ts', 'test/**', 'bench/**', 'codegen.ts', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
-  { files: ['eslint.config.js', 'bin/**/*.js'], ...tseslint.configs.disableTypeChecked },
+  { files: ['eslint.config.js', 'bin/**/*.js', 'bench/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );
