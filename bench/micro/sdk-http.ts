@@ -7,10 +7,15 @@
  * CPU: client CPU per call for 8,000 calls (OpenAI + Anthropic alternating, 30 concurrent, 0 ms model).
  */
 import { fork } from 'node:child_process';
+import http from 'node:http';
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
 import { startMockLlmServer } from '../../src/devtools/mock-llm.server.js';
+import { Agent, request } from 'undici';
 import { createSdkFetch } from '../../src/llm/sdk-fetch.js';
+
+const httpAgent = new http.Agent({ keepAlive: true });
+const agent = new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
 
 const HELD = 3_000;
 
@@ -19,7 +24,11 @@ else await parent();
 
 async function parent() {
   const mock = await startMockLlmServer();
-  for (const mode of ['global-fetch', 'sdk-fetch']) {
+  const modes =
+    process.argv.slice(2).length > 0
+      ? process.argv.slice(2)
+      : ['global-fetch', 'sdk-fetch', 'sdk-fetch-anthropic', 'fetch-only', 'undici-request'];
+  for (const mode of modes) {
     const proc = fork(new URL(import.meta.url).pathname, {
       env: { ...process.env, SDK_HTTP_MODE: mode, MOCK_URL: mock.url },
       execArgv: ['--expose-gc', '--import', 'tsx'],
@@ -36,7 +45,7 @@ async function child(mode: string, base: string) {
     apiKey: 'sk',
     maxRetries: 0,
     timeout: 3_600_000,
-    ...(mode === 'sdk-fetch' ? { fetch: createSdkFetch() } : {}),
+    ...(mode !== 'global-fetch' ? { fetch: createSdkFetch() } : {}),
   };
   const openai = new OpenAI({ ...options, baseURL: `${base}/v1` });
   const anthropic = new Anthropic({ ...options, baseURL: base });
@@ -50,11 +59,56 @@ async function child(mode: string, base: string) {
       inFlight: number;
     }>;
 
+  // What one held call costs: through an SDK, through Distill's fetch alone, or a bare undici request.
+  const sdkFetch = createSdkFetch();
+  const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 50 });
+  const hold: () => Promise<unknown> =
+    mode === 'sdk-fetch-anthropic'
+      ? callAnthropic
+      : mode === 'fetch-only'
+        ? () =>
+            sdkFetch(`${base}/v1/chat/completions`, {
+              method: 'POST',
+              body,
+              headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
+            })
+        : mode === 'undici-request'
+          ? () =>
+              request(`${base}/v1/chat/completions`, {
+                method: 'POST',
+                body,
+                headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
+                dispatcher: agent,
+              }).then((r) => r.body.text())
+          : mode === 'node-http'
+            ? () =>
+                new Promise<string>((resolve, reject) => {
+                  const req = http.request(
+                    `${base}/v1/chat/completions`,
+                    {
+                      method: 'POST',
+                      agent: httpAgent,
+                      headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
+                    },
+                    (res) => {
+                      let text = '';
+                      res
+                        .setEncoding('utf8')
+                        .on('data', (c: string) => (text += c))
+                        .on('end', () => resolve(text));
+                    },
+                  );
+                  req.on('error', reject);
+                  req.end(body);
+                })
+            : callOpenAi;
+  // CPU: the SDK modes alternate OpenAI and Anthropic calls; the raw modes make their own call.
+  const raw = mode === 'fetch-only' || mode === 'undici-request' || mode === 'node-http';
   const run = async (calls: number) => {
     let i = 0;
     await Promise.all(
       Array.from({ length: 30 }, async () => {
-        while ((i += 2) <= calls) await Promise.all([callOpenAi(), callAnthropic()]);
+        while ((i += 2) <= calls) await Promise.all(raw ? [hold(), hold()] : [callOpenAi(), callAnthropic()]);
       }),
     );
   };
@@ -67,7 +121,7 @@ async function child(mode: string, base: string) {
   global.gc?.();
   const before = process.memoryUsage();
   const held = (await control('stats')).inFlight;
-  for (let n = 0; n < HELD; n++) callOpenAi().catch(() => {});
+  for (let n = 0; n < HELD; n++) hold().catch(() => {});
   while ((await control('stats')).inFlight < held + HELD) await new Promise((resolve) => setTimeout(resolve, 100));
   global.gc?.();
   const after = process.memoryUsage();
