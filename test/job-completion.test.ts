@@ -89,6 +89,26 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     expect((await events(ctx.article.id)).map((e) => e.type)).toEqual(['QUEUED', 'STARTED', 'CANCELLED', 'STEP_COMPLETED']);
   });
 
+  const stepResult = (
+    ctx: JobContext,
+    step: StepResult['step'],
+    column: StepResult['column'],
+    value: string | string[],
+  ): StepResult => ({
+    articleId: ctx.article.id,
+    job: ctx.job,
+    step,
+    column,
+    value,
+    provider: 'local',
+    model: 'test-model',
+    promptVersion: 'v1',
+    inputTokens: 10,
+    outputTokens: 5,
+    costUsd: 0.0015,
+    latencyMs: 3,
+  });
+
   const ledgerRows = async (articleId: number) =>
     (
       await sys.system.infra.db
@@ -101,20 +121,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
 
   it('stores the step results of several jobs in one statement, each with its own events and ledger row', async () => {
     const ctxs = [await started(), await started(), await started()];
-    const result = (ctx: JobContext, step: StepResult['step'], column: StepResult['column'], value: string | string[]) => ({
-      articleId: ctx.article.id,
-      job: ctx.job,
-      step,
-      column,
-      value,
-      provider: 'local',
-      model: 'test-model',
-      promptVersion: 'v1',
-      inputTokens: 10,
-      outputTokens: 5,
-      costUsd: 0.0015,
-      latencyMs: 3,
-    });
+    const result = stepResult;
     const { db } = sys.system.infra;
     const summaries = await storeStepResults(
       db,
@@ -160,6 +167,60 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     // The COMPLETED event carries the job as it is now, SUCCEEDED.
     const completed = last[1]!.extra as { type: string; job: { state: string; id: string } };
     expect(completed).toMatchObject({ type: 'COMPLETED', job: { state: 'SUCCEEDED', id: ctxs[1]!.job.id } });
+  });
+
+  it('stores the steps of one article that arrive together in one statement: events in input order, then COMPLETED', async () => {
+    const [fresh, partly] = [await started(), await started()];
+    const { db } = sys.system.infra;
+    // The second article's keywords were stored by an earlier delivery.
+    await db
+      .updateTable('articles')
+      .set({ keywords: ['earlier'] })
+      .where('id', '=', partly.article.id)
+      .execute();
+    const stored = await storeStepResults(db, [
+      stepResult(fresh, 'SENTIMENT', 'sentiment', 'POSITIVE'),
+      stepResult(partly, 'KEYWORDS', 'keywords', ['again']),
+      stepResult(fresh, 'SUMMARY', 'summary', 'Fresh summary.'),
+      stepResult(partly, 'SUMMARY', 'summary', 'Partly summary.'),
+      stepResult(fresh, 'KEYWORDS', 'keywords', ['fresh']),
+    ]);
+
+    expect(stored[1]).toBeUndefined(); // its column was written: nothing booked
+    const payloads = stored.map((row) => row && (row.payload as { seq: number; step: string; progress: number }));
+    expect(payloads.map((p) => p && [p.seq, p.step, Math.round(p.progress * 3)])).toEqual([
+      [3, 'SENTIMENT', 1],
+      undefined,
+      [4, 'SUMMARY', 2],
+      [3, 'SUMMARY', 2],
+      [5, 'KEYWORDS', 3],
+    ]);
+    // Only the fresh article's last result carries the COMPLETED event.
+    expect(stored.map((row) => (row?.extra as { type?: string } | null | undefined)?.type ?? null)).toEqual([
+      null,
+      null,
+      null,
+      null,
+      'COMPLETED',
+    ]);
+    expect((await events(fresh.article.id)).map((e) => `${e.seq} ${e.type}`)).toEqual([
+      '1 QUEUED',
+      '2 STARTED',
+      '3 STEP_COMPLETED',
+      '4 STEP_COMPLETED',
+      '5 STEP_COMPLETED',
+      '6 COMPLETED',
+    ]);
+    expect((await jobState(fresh.job.id)).state).toBe('SUCCEEDED');
+    expect((await ledgerRows(fresh.article.id)).map((r) => r.step)).toEqual(['KEYWORDS', 'SENTIMENT', 'SUMMARY']);
+    const partlyRow = await db
+      .selectFrom('articles')
+      .select(['status', 'summary', 'keywords', 'sentiment'])
+      .where('id', '=', partly.article.id)
+      .executeTakeFirstOrThrow();
+    expect(partlyRow).toEqual({ status: 'PROCESSING', summary: 'Partly summary.', keywords: ['earlier'], sentiment: null });
+    expect((await ledgerRows(partly.article.id)).map((r) => r.step)).toEqual(['SUMMARY']);
+    expect((await jobState(partly.job.id)).state).toBe('RUNNING');
   });
 
   it('runs many jobs at once: each completes once, with gap-free events and one ledger row per step', async () => {

@@ -41,6 +41,8 @@ export interface EventPayloadParts {
   step: RawBuilder<unknown>;
   error: RawBuilder<unknown>;
   job: RawBuilder<unknown>;
+  /** Default: the share of `a`'s result columns that are set. */
+  progress?: RawBuilder<unknown>;
 }
 
 /**
@@ -51,7 +53,7 @@ export function eventPayloadSql(p: EventPayloadParts): RawBuilder<unknown> {
   return sql`jsonb_build_object(
     'articleId', a.id, 'seq', ${p.seq}, 'type', ${p.type}, 'at', now(),
     'jobId', ${p.jobId}, 'step', ${p.step},
-    'progress', ((a.summary is not null)::int + (a.keywords is not null)::int + (a.sentiment is not null)::int) / 3.0,
+    'progress', ${p.progress ?? sql`((a.summary is not null)::int + (a.keywords is not null)::int + (a.sentiment is not null)::int) / 3.0`},
     'delta', null, 'error', ${p.error},
     'article', to_jsonb(a) - 'content', 'job', ${p.job})`;
 }

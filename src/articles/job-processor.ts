@@ -55,10 +55,12 @@ export function createJobProcessor(deps: ProcessorDeps) {
   });
   const storeStep = createGroupCommit({
     write: (results: StepResult[]) => storeStepResults(db, results),
-    key: (result) => result.articleId,
+    // The steps of one article may share a statement; the same step twice (a redelivery racing
+    // the live job) may not.
+    key: (result) => `${result.articleId}:${result.step}`,
     maxBatch: BATCH_MAX,
-    // The three steps of a job often finish together: their statements run side by side instead of
-    // one round trip after another on the job's critical path (storeStepResults locks in id order).
+    // Results that arrive while batches are in flight need not wait for them: up to four
+    // statements run side by side (storeStepResults locks rows in id order).
     maxInFlight: 4,
   });
 
