@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, type Db } from '../src/db/database.js';
 import { createTestDatabase, hasRealServices } from './support/services.js';
 
-// Parameterised statements run as named prepared statements on PostgreSQL (planned once per
-// connection). One connection, so the session's pg_prepared_statements shows what was prepared.
+// Parameterised statements run as named prepared statements on PostgreSQL, planned once per
+// connection (generic plans). One connection, so the session's pg_prepared_statements shows what was prepared.
 describe.runIf(hasRealServices())('PostgreSQL connections', () => {
   let database: Awaited<ReturnType<typeof createTestDatabase>>;
   let db: Db;
@@ -30,6 +30,11 @@ describe.runIf(hasRealServices())('PostgreSQL connections', () => {
     expect(statements.filter((s) => s.includes('select $1::int + 1 as n'))).toHaveLength(1);
   });
 
+  it('plans each prepared statement once per connection (generic plans)', async () => {
+    const rows = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(db);
+    expect(rows.rows).toEqual([{ plan_cache_mode: 'force_generic_plan' }]);
+  });
+
   it('prepares nothing when turned off (for PgBouncer in transaction mode)', async () => {
     const plain = await createDatabase({
       kind: 'postgres',
@@ -42,6 +47,8 @@ describe.runIf(hasRealServices())('PostgreSQL connections', () => {
       await sql`select ${'unprepared'}::text as marker`.execute(plain);
       const rows = await sql<{ n: number }>`select count(*)::int as n from pg_prepared_statements`.execute(plain);
       expect(rows.rows).toEqual([{ n: 0 }]);
+      const mode = await sql<{ plan_cache_mode: string }>`show plan_cache_mode`.execute(plain);
+      expect(mode.rows).toEqual([{ plan_cache_mode: 'auto' }]);
     } finally {
       await plain.destroy();
     }
