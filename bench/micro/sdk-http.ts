@@ -62,42 +62,25 @@ async function child(mode: string, base: string) {
   // What one held call costs: through an SDK, through Distill's fetch alone, or a bare undici request.
   const sdkFetch = createSdkFetch();
   const body = JSON.stringify({ model: 'gpt-4o-mini', messages: [{ role: 'user', content }], max_tokens: 50 });
+  const url = `${base}/v1/chat/completions`;
+  const headers = { authorization: 'Bearer sk', 'content-type': 'application/json' };
   const hold: () => Promise<unknown> =
     mode === 'sdk-fetch-anthropic'
       ? callAnthropic
       : mode === 'fetch-only'
-        ? () =>
-            sdkFetch(`${base}/v1/chat/completions`, {
-              method: 'POST',
-              body,
-              headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
-            })
+        ? () => sdkFetch(url, { method: 'POST', body, headers })
         : mode === 'undici-request'
-          ? () =>
-              request(`${base}/v1/chat/completions`, {
-                method: 'POST',
-                body,
-                headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
-                dispatcher: agent,
-              }).then((r) => r.body.text())
+          ? () => request(url, { method: 'POST', body, headers, dispatcher: agent }).then((r) => r.body.text())
           : mode === 'node-http'
             ? () =>
                 new Promise<string>((resolve, reject) => {
-                  const req = http.request(
-                    `${base}/v1/chat/completions`,
-                    {
-                      method: 'POST',
-                      agent: httpAgent,
-                      headers: { authorization: 'Bearer sk', 'content-type': 'application/json' },
-                    },
-                    (res) => {
-                      let text = '';
-                      res
-                        .setEncoding('utf8')
-                        .on('data', (c: string) => (text += c))
-                        .on('end', () => resolve(text));
-                    },
-                  );
+                  const req = http.request(url, { method: 'POST', agent: httpAgent, headers }, (res) => {
+                    let text = '';
+                    res
+                      .setEncoding('utf8')
+                      .on('data', (c: string) => (text += c))
+                      .on('end', () => resolve(text));
+                  });
                   req.on('error', reject);
                   req.end(body);
                 })
