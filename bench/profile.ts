@@ -32,6 +32,10 @@ const apiUrl = ((await api.waitForLog((l) => typeof l.url === 'string')).url as 
 const worker = spawnDistill('work', { ...environment.env, WORKER_CONCURRENCY: '128' }, profiled('worker', 'work'));
 await worker.waitForLog((l) => l.msg === 'worker started');
 for (const p of [api, worker]) p.ignoreLogs();
+// A failed run must not leave the two processes behind: they would load every later measurement.
+process.once('exit', () => {
+  for (const p of [api, worker]) p.kill('SIGKILL');
+});
 const completions = await watchCompletions(environment);
 // Warm-up first, and only the measured window is counted: start-up (module compilation through
 // tsx, cold JIT) would otherwise dominate the profile. Profile sample times and hrtime are both
