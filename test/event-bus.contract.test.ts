@@ -71,6 +71,18 @@ describe.each(adapters)('EventBus contract: %s', (_name, create) => {
     offB();
   });
 
+  it('sends a payload given as JSON text as it is: subscribers receive the object it encodes', async () => {
+    const received = new EventQueue<unknown>();
+    const off = await pair.subscriber.subscribe('article.*', (_topic, payload) => received.push(payload));
+    // As PostgreSQL renders jsonb (spaces after separators, timestamps with microseconds).
+    pair.publisher.publish('article.7', '{"n": 7, "at": "2026-01-02T03:04:05.123456+00:00", "tags": ["a", "b"]}');
+    pair.publisher.publish('article.8', { n: 8 });
+    await pair.publisher.flush();
+    expect(await received.next()).toEqual({ n: 7, at: '2026-01-02T03:04:05.123456+00:00', tags: ['a', 'b'] });
+    expect(await received.next()).toEqual({ n: 8 });
+    off();
+  });
+
   it('stops delivering to a subscriber that unsubscribed', async () => {
     const kept = new EventQueue<string>();
     const dropped = new EventQueue<string>();

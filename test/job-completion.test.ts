@@ -165,7 +165,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
       ]);
     }
     // The COMPLETED event carries the job as it is now, SUCCEEDED.
-    const completed = last[1]!.extra as { type: string; job: { state: string; id: string } };
+    const completed = JSON.parse(last[1]!.extra as string) as { type: string; job: { state: string; id: string } };
     expect(completed).toMatchObject({ type: 'COMPLETED', job: { state: 'SUCCEEDED', id: ctxs[1]!.job.id } });
   });
 
@@ -187,7 +187,8 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     ]);
 
     expect(stored[1]).toBeUndefined(); // its column was written: nothing booked
-    const payloads = stored.map((row) => row && (row.payload as { seq: number; step: string; progress: number }));
+    // Payloads come back as JSON text, published as they are.
+    const payloads = stored.map((row) => row && (JSON.parse(row.payload) as { seq: number; step: string; progress: number }));
     expect(payloads.map((p) => p && [p.seq, p.step, Math.round(p.progress * 3)])).toEqual([
       [3, 'SENTIMENT', 1],
       undefined,
@@ -196,13 +197,9 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
       [5, 'KEYWORDS', 3],
     ]);
     // Only the fresh article's last result carries the COMPLETED event.
-    expect(stored.map((row) => (row?.extra as { type?: string } | null | undefined)?.type ?? null)).toEqual([
-      null,
-      null,
-      null,
-      null,
-      'COMPLETED',
-    ]);
+    expect(
+      stored.map((row) => (typeof row?.extra === 'string' ? (JSON.parse(row.extra) as { type: string }).type : null)),
+    ).toEqual([null, null, null, null, 'COMPLETED']);
     expect((await events(fresh.article.id)).map((e) => `${e.seq} ${e.type}`)).toEqual([
       '1 QUEUED',
       '2 STARTED',

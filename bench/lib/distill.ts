@@ -53,7 +53,9 @@ export async function submitArticle(apiUrl: string, i: number, priority: 'HIGH' 
   return Number(id);
 }
 
-const COMPLETED = Buffer.from('"type":"COMPLETED"');
+// Matches the COMPLETED event (its type, and its article's status), not STEP_COMPLETED; whatever the
+// JSON's spacing (logged events are published as PostgreSQL renders them).
+const COMPLETED = Buffer.from('"COMPLETED"');
 
 /** Watches the namespace's events on NATS: when each article's COMPLETED event arrived. */
 export async function watchCompletions(environment: BenchEnvironment) {

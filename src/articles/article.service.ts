@@ -131,7 +131,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
       });
     });
     publishEvents(deps.bus, [changed?.event]);
-    const jobId = changed?.event.jobId;
+    const jobId = changed?.event.decoded.jobId;
     if (jobId) deps.bus.publish(JOB_CANCEL_TOPIC, { jobId });
     log.info({ articleId, jobId }, 'article cancelled');
     return changed!.article;

@@ -5,8 +5,7 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
 import type { Priority } from '../lib/vocabulary.js';
 import type { WorkQueue } from '../queue/work-queue.js';
-import type { ArticleEvent } from './article-event.js';
-import { changeArticle, logJobEventsCte, publishEvents, splitResult, type ChangeRow } from './event-log.js';
+import { changeArticle, logJobEventsCte, publishEvents, splitResult, type ChangeRow, type LoggedEvent } from './event-log.js';
 import type { OutboxCleaner } from './outbox.relay.js';
 import type { Submission } from './submission.validation.js';
 
@@ -14,7 +13,7 @@ export interface Enqueued {
   article: ArticleRow;
   job: JobRow;
   outboxId: number;
-  event: ArticleEvent;
+  event: LoggedEvent;
 }
 
 // The queued job `j` and its outbox row `o` (the message the relay publishes if submit cannot).
@@ -29,9 +28,10 @@ const jobCtes = (jobId: string, articleId: ReturnType<typeof sql>, priority: Pri
     returning id)`,
 ];
 
-function toEnqueued(result: { article: ArticleRow; event: ArticleEvent; extra: unknown }): Enqueued {
-  if (!result.event.job) throw new Error('enqueue statement returned no job');
-  return { article: result.article, job: result.event.job, outboxId: Number(result.extra), event: result.event };
+function toEnqueued(result: { article: ArticleRow; event: LoggedEvent; extra: unknown }): Enqueued {
+  const job = result.event.decoded.job;
+  if (!job) throw new Error('enqueue statement returned no job');
+  return { article: result.article, job, outboxId: Number(result.extra), event: result.event };
 }
 
 /** One article to insert, with whoever submitted it. */
@@ -74,7 +74,7 @@ export async function insertArticles(db: Kysely<Database>, articles: NewArticle[
       select 'job', jsonb_build_object('jobId', j.id, 'articleId', j.article_id, 'priority', j.priority) from j
       returning id, (payload->>'articleId')::bigint as article_id),
     ${logJobEventsCte('e', 'QUEUED', sql`1`)}
-    select a.*, e.payload, o.id as extra, j.id as job_id
+    select a.*, e.payload::text as payload, o.id as extra, j.id as job_id
     from a join e on e.article_id = a.id join j on j.article_id = a.id join o on o.article_id = a.id`.execute(db);
   const byJob = new Map(rows.map(({ job_id, ...row }) => [job_id, toEnqueued(splitResult(row))]));
   return input.map((r) => {

@@ -10,8 +10,7 @@ import type { LlmRouter } from '../llm/llm-router.js';
 import type { Completion } from '../llm/provider.js';
 import { costUsd } from '../llm/pricing.js';
 import { buildPrompt } from '../llm/tasks.js';
-import { decodeArticleEvent } from './article-event.js';
-import { changeArticle, makeEvent, publishEvents, splitResult } from './event-log.js';
+import { changeArticle, LoggedEvent, makeEvent, publishEvents, splitResult } from './event-log.js';
 import { isStepDone, STEPS } from './pipeline.steps.js';
 import { startJobs, TERMINAL } from './job-start.js';
 import { storeStepResults, type StepResult } from './step-results.js';
@@ -76,7 +75,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
     if (row) {
       const started = splitResult(row);
       publishEvents(bus, [started.event]);
-      return { kind: 'run', ctx: context(started.event.job!, started.article) };
+      return { kind: 'run', ctx: context(started.event.decoded.job!, started.article) };
     }
     const job = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
     if (!job) return { kind: 'settled', reason: 'job not found' };
@@ -154,12 +153,13 @@ export function createJobProcessor(deps: ProcessorDeps) {
       return false;
     }
     const stored = splitResult(row);
-    const completedEvent = stored.extra ? decodeArticleEvent(stored.extra) : undefined;
+    const completedEvent = typeof stored.extra === 'string' ? new LoggedEvent(stored.article.id, stored.extra) : undefined;
     // Steps of one job finish in any order: keep this step's column and the highest seq seen.
     Object.assign(ctx.article, value, { event_seq: Math.max(ctx.article.event_seq, stored.article.event_seq) });
-    if (completedEvent?.job) {
+    const completedJob = completedEvent?.decoded.job;
+    if (completedJob) {
       Object.assign(ctx.article, stored.article);
-      ctx.job = completedEvent.job;
+      ctx.job = completedJob;
     }
     publishEvents(bus, [stored.event, completedEvent]);
     return completedEvent !== undefined;

@@ -28,7 +28,8 @@ export async function startJobs(db: Db, workerId: string, jobIds: string[]): Pro
       from j where articles.id = j.article_id
       returning articles.*),
     ${logJobEventsCte('e', 'STARTED', sql`a.event_seq`)}
-    select a.*, e.payload, j.id as started_job_id from a join e on e.article_id = a.id join j on j.article_id = a.id`.execute(db);
+    select a.*, e.payload::text as payload, j.id as started_job_id
+    from a join e on e.article_id = a.id join j on j.article_id = a.id`.execute(db);
   const byJob = new Map(rows.map(({ started_job_id, ...row }) => [started_job_id, row]));
   return jobIds.map((id) => byJob.get(id));
 }

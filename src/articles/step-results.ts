@@ -123,7 +123,7 @@ export async function storeStepResults(db: Db, results: StepResult[]): Promise<(
       update job_steps set state = 'DONE', finished_at = now(), model = s.model, error = null
       from a join s on s.article_id = a.id
       where job_steps.job_id = s.job_id and job_steps.step = s.step)
-    select a.*, e.payload, s.step as stored_step, case when s.k = g.n then f.payload end as extra
+    select a.*, e.payload::text as payload, s.step as stored_step, case when s.k = g.n then f.payload::text end as extra
     from a join g on g.article_id = a.id join s on s.article_id = a.id join e on e.article_id = a.id and e.seq = s.seq0 + s.k
     left join f on f.article_id = a.id`.execute(db);
   const byResult = new Map(rows.map(({ stored_step, ...row }) => [`${row.id}:${stored_step}`, row]));

@@ -10,8 +10,8 @@
 export interface EventBus {
   readonly kind: 'nats' | 'memory';
   start(): Promise<void>;
-  /** Publishes `payload` under `topic`. */
-  publish(topic: string, payload: object): void;
+  /** Publishes `payload` under `topic`: an object, or its JSON text (sent as it is). */
+  publish(topic: string, payload: object | string): void;
   /**
    * Receives the events whose topic matches `pattern` until the returned function is called.
    * Resolves once the subscription is in place (events published after that reach it).

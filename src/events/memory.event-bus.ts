@@ -11,9 +11,9 @@ export class MemoryEventBus implements EventBus {
 
   async start(): Promise<void> {}
 
-  publish(topic: string, payload: object): void {
+  publish(topic: string, payload: object | string): void {
     // Round-trip through JSON so subscribers see exactly what NATS would deliver (dates as strings).
-    const copy: unknown = JSON.parse(JSON.stringify(payload));
+    const copy: unknown = JSON.parse(typeof payload === 'string' ? payload : JSON.stringify(payload));
     this.pending++;
     queueMicrotask(() => {
       for (const { pattern, handler } of this.subscriptions) {

@@ -59,8 +59,8 @@ export class NatsEventBus implements EventBus {
     }
   }
 
-  publish(topic: string, payload: object): void {
-    this.outgoing.push([`${this.prefix}${topic}`, JSON.stringify(payload)]);
+  publish(topic: string, payload: object | string): void {
+    this.outgoing.push([`${this.prefix}${topic}`, typeof payload === 'string' ? payload : JSON.stringify(payload)]);
   }
 
   async subscribe(pattern: string, handler: Handler): Promise<() => void> {
