@@ -10,7 +10,7 @@ export type ChangeRow = ArticleRow & { payload: string; extra?: unknown };
 /**
  * A logged event as its statement returned it: the JSON text that is published as it is, and
  * decoded only where a caller reads it. Why: a worker publishes five logged events per article;
- * pg's parse and JSON.stringify again cost ~16 µs per event (two thirds of it the five Dates'
+ * pg's parse and JSON.stringify again cost ~16 µs per event (half of it the five Dates'
  * toISOString).
  */
 export class LoggedEvent {
