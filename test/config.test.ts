@@ -21,15 +21,15 @@ describe('configuration', () => {
     expect(config.port).toBe(4000);
     expect(config.worker.concurrency).toBe(64);
     expect(config.namespace).toBe('distill');
-    expect(config.llm.routes.summary).toEqual({ provider: 'local', model: 'local-extractive-v1' });
+    expect(config.llm.routes.SUMMARY).toEqual({ provider: 'local', model: 'local-extractive-v1' });
     expect(Object.isFrozen(config)).toBe(true);
   });
 
   it('routes summary and keywords to OpenAI and sentiment to Anthropic when both keys are set', () => {
     const config = loadConfig({ OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b' });
-    expect(config.llm.routes.summary.provider).toBe('openai');
-    expect(config.llm.routes.keywords.provider).toBe('openai');
-    expect(config.llm.routes.sentiment.provider).toBe('anthropic');
+    expect(config.llm.routes.SUMMARY.provider).toBe('openai');
+    expect(config.llm.routes.KEYWORDS.provider).toBe('openai');
+    expect(config.llm.routes.SENTIMENT.provider).toBe('anthropic');
   });
 
   it('reports every bad value at once, each with its variable name', () => {

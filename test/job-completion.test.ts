@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobProcessor, type JobContext, type JobProcessor } from '../src/articles/job-processor.js';
-import { startJobs } from '../src/articles/job-start.js';
-import { storeStepResults, type StepResult } from '../src/articles/step-results.js';
+import { startJobs } from '../src/articles/sql/start-jobs.sql.js';
+import { storeStepResults as storeRows, type StepResultRow as StepResult } from '../src/articles/sql/store-step-results.sql.js';
+import type { Db } from '../src/db/database.js';
 import { createLogger } from '../src/lib/logger.js';
 import { sampleArticle } from './support/articles.js';
 import { availableBackends } from './support/services.js';
@@ -89,16 +90,16 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     expect((await events(ctx.article.id)).map((e) => e.type)).toEqual(['QUEUED', 'STARTED', 'CANCELLED', 'STEP_COMPLETED']);
   });
 
-  const stepResult = (
-    ctx: JobContext,
-    step: StepResult['step'],
-    column: StepResult['column'],
-    value: string | string[],
-  ): StepResult => ({
+  // The statement's rows, one per input in input order (undefined where nothing was stored).
+  const storeStepResults = async (db: Db, results: StepResult[]) => {
+    const rows = await storeRows(db, results);
+    return results.map((r) => rows.find((row) => row.id === r.articleId && row.stored_step === r.step));
+  };
+
+  const stepResult = (ctx: JobContext, step: StepResult['step'], _field: string, value: string | string[]): StepResult => ({
     articleId: ctx.article.id,
     job: ctx.job,
     step,
-    column,
     value,
     provider: 'local',
     model: 'test-model',
@@ -128,7 +129,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
       ctxs.map((c) => result(c, 'SUMMARY', 'summary', `Summary of ${c.article.id}.`)),
     );
     expect(summaries.map((r) => r && Number(r.id))).toEqual(ctxs.map((c) => c.article.id));
-    expect(summaries.every((r) => r?.extra === null)).toBe(true);
+    expect(summaries.every((r) => r?.completed_payload === null)).toBe(true);
     await storeStepResults(
       db,
       ctxs.map((c) => result(c, 'KEYWORDS', 'keywords', ['profits', `k${c.article.id}`])),
@@ -165,7 +166,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
       ]);
     }
     // The COMPLETED event carries the job as it is now, SUCCEEDED.
-    const completed = JSON.parse(last[1]!.extra as string) as { type: string; job: { state: string; id: string } };
+    const completed = JSON.parse(last[1]!.completed_payload!) as { type: string; job: { state: string; id: string } };
     expect(completed).toMatchObject({ type: 'COMPLETED', job: { state: 'SUCCEEDED', id: ctxs[1]!.job.id } });
   });
 
@@ -198,7 +199,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     ]);
     // Only the fresh article's last result carries the COMPLETED event.
     expect(
-      stored.map((row) => (typeof row?.extra === 'string' ? (JSON.parse(row.extra) as { type: string }).type : null)),
+      stored.map((row) => (row?.completed_payload ? (JSON.parse(row.completed_payload) as { type: string }).type : null)),
     ).toEqual([null, null, null, null, 'COMPLETED']);
     expect((await events(fresh.article.id)).map((e) => `${e.seq} ${e.type}`)).toEqual([
       '1 QUEUED',
@@ -236,8 +237,14 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     const { db } = sys.system.infra;
     await db.updateTable('jobs').set({ state: 'SUCCEEDED' }).where('id', '=', done!.job.id).execute();
     const unknown = '00000000-0000-4000-8000-000000000000';
-    const rows = await startJobs(db, 'w1', [a!.job.id, unknown, done!.job.id, b!.job.id]);
-    expect(rows.map((r) => r && Number(r.id))).toEqual([a!.article.id, undefined, undefined, b!.article.id]);
+    const ids = [a!.job.id, unknown, done!.job.id, b!.job.id];
+    const rows = await startJobs(db, 'w1', ids);
+    expect(ids.map((id) => rows.find((r) => r.started_job_id === id)?.id)).toEqual([
+      a!.article.id,
+      undefined,
+      undefined,
+      b!.article.id,
+    ]);
     for (const submitted of [a!, b!]) {
       expect(await jobState(submitted.job.id)).toMatchObject({ state: 'RUNNING' });
       const article = await db

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../src/llm/llm-error.js';
 import { costUsd, createPriceLookup } from '../src/llm/pricing.js';
-import { buildPrompt, detectTask, extractArticle, parseKeywords, parseSentiment } from '../src/llm/tasks.js';
+import { answerOffline, buildPrompt } from '../src/articles/step-catalog.js';
+import { extractArticle, parseKeywords, parseSentiment, taskOf } from '../src/llm/tasks.js';
 import { keywords, summarize } from '../src/llm/text-analysis.js';
 
 describe('parsing model answers', () => {
@@ -43,8 +44,9 @@ describe('offline text analysis', () => {
 
   it('round-trips the task and article through the prompt', () => {
     const prompt = buildPrompt('KEYWORDS', { title: 'T', content: 'Body text.' });
-    expect(detectTask(prompt.system)).toBe('KEYWORDS');
+    expect(taskOf(prompt.system)).toBe('keywords');
     expect(extractArticle(prompt.prompt)).toBe('Body text.');
+    expect(JSON.parse(answerOffline(prompt.system, prompt.prompt))).toEqual(['body', 'text']);
   });
 });
 

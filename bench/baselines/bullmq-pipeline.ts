@@ -17,6 +17,7 @@ import { createDatabase } from '../../src/db/database.js';
 import { MemoryEventBus } from '../../src/events/memory.event-bus.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { createLlmRouter } from '../../src/llm/llm-router.js';
+import { answerOffline } from '../../src/articles/step-catalog.js';
 import type { JobMessage, WorkQueue } from '../../src/queue/work-queue.js';
 
 const role = process.argv[2];
@@ -81,7 +82,13 @@ if (role === 'api') {
     log.info({ url: `http://127.0.0.1:${port}` }, 'baseline api ready');
   });
 } else if (role === 'worker') {
-  const processor = createJobProcessor({ db, bus, llm: createLlmRouter(config.llm), log, workerId: config.worker.id });
+  const processor = createJobProcessor({
+    db,
+    bus,
+    llm: createLlmRouter(config.llm, answerOffline),
+    log,
+    workerId: config.worker.id,
+  });
   const worker = new Worker<JobMessage>(
     queueName,
     async (job) => {

@@ -1,8 +1,7 @@
 import type { ArticleRow, JobRow } from '../db/tables.js';
 import type { ArticleEventType, StepName } from '../lib/vocabulary.js';
-
-/** An article as the API shows it; `content` may be absent when it came with an event. */
-export type ArticleView = Omit<ArticleRow, 'content'> & { content?: string };
+import { articleMapping, jobMapping, withoutContent, type ArticleView, type Job } from './article.model.js';
+import { progressOf } from './step-catalog.js';
 
 /**
  * One progress event, as published on the bus and stored in article_events. It carries the
@@ -20,36 +19,64 @@ export interface ArticleEvent {
   delta: string | null;
   error: string | null;
   article: ArticleView;
-  job: JobRow | null;
+  job: Job | null;
 }
 
-const ARTICLE_DATES = ['created_at', 'updated_at', 'processed_at'] as const;
-const JOB_DATES = ['queued_at', 'started_at', 'finished_at'] as const;
+/**
+ * The stored and published format's version (`v`). v2 carries the domain types (camelCase);
+ * v1 (no `v`) carried the table rows, and still replays.
+ */
+export const EVENT_VERSION = 2;
 
-/** Fraction of the three steps whose result is stored. */
-export function progressOf(article: Pick<ArticleRow, 'summary' | 'keywords' | 'sentiment'>): number {
-  const done = Number(article.summary !== null) + Number(article.keywords !== null) + Number(article.sentiment !== null);
-  return done / 3;
+/** An event for the current state, not logged (SNAPSHOT, STEP_STARTED, SUMMARY_DELTA). */
+export function makeEvent(
+  article: ArticleView,
+  type: ArticleEventType,
+  seq: number,
+  extra: { job: Job | null; step?: StepName; error?: string | null; delta?: string },
+): ArticleEvent {
+  return {
+    articleId: article.id,
+    seq,
+    type,
+    at: new Date(),
+    jobId: extra.job?.id ?? null,
+    step: extra.step ?? null,
+    progress: progressOf(article),
+    delta: extra.delta ?? null,
+    error: extra.error ?? null,
+    article: withoutContent(article),
+    job: extra.job,
+  };
 }
 
-/** The article without its content (events must stay small whatever the article's size). */
-export function withoutContent(article: ArticleView): ArticleView {
-  const { content: _content, ...rest } = article;
-  return rest;
+/** The wire form of an unlogged event (logged ones are rendered by PostgreSQL in the same shape). */
+export function encodeArticleEvent(event: ArticleEvent): Record<string, unknown> {
+  return { v: EVENT_VERSION, ...event };
 }
 
-/** Inverse of JSON.stringify for an ArticleEvent: restores the Date fields. */
+type Json = Record<string, unknown>;
+
+/** An event from its stored or published JSON, of any version; undefined when it is not one. */
 export function decodeArticleEvent(value: unknown): ArticleEvent | undefined {
-  const e = value as ArticleEvent & { at: string };
+  const e = value as Json | null;
   if (!e || typeof e.articleId !== 'number' || typeof e.seq !== 'number' || !e.article) return undefined;
-  const article = { ...e.article } as Record<string, unknown>;
-  for (const key of ARTICLE_DATES) if (article[key]) article[key] = new Date(article[key] as string);
-  let job: Record<string, unknown> | null = null;
-  if (e.job) {
-    job = { ...e.job };
-    for (const key of JOB_DATES) if (job[key]) job[key] = new Date(job[key] as string);
-  }
-  return { ...e, at: new Date(e.at), article: article as ArticleView, job: job as JobRow | null };
+  const { v, ...rest } = e;
+  const v1 = v === undefined;
+  const article = v1
+    ? articleMapping.fromRow(rowFromJson<ArticleRow>(e.article as Json))
+    : articleMapping.fromJson(e.article as Json);
+  const job = !e.job ? null : v1 ? jobMapping.fromRow(rowFromJson<JobRow>(e.job as Json)) : jobMapping.fromJson(e.job as Json);
+  return { ...(rest as unknown as ArticleEvent), at: new Date(e.at as string), article: withoutContent(article), job };
+}
+
+const ROW_DATES = ['created_at', 'updated_at', 'processed_at', 'queued_at', 'started_at', 'finished_at'];
+
+/** A v1 payload's row, dates restored. */
+function rowFromJson<Row>(json: Json): Row {
+  const row: Json = { ...json };
+  for (const key of ROW_DATES) if (typeof row[key] === 'string') row[key] = new Date(row[key]);
+  return row as Row;
 }
 
 export const articleTopic = (articleId: number) => `article.${articleId}`;

@@ -1,15 +1,11 @@
-import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { ArticleRow, Database, JobRow } from '../db/tables.js';
-import type { ArticleStatus } from '../lib/vocabulary.js';
 import type { EventBus } from '../events/event-bus.js';
-import { InvalidStateError, NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { WorkQueue } from '../queue/work-queue.js';
+import type { Article, Job } from './article.model.js';
 import { JOB_CANCEL_TOPIC } from './article-event.js';
-import { changeArticle, publishEvents } from './event-log.js';
-import { createGroupCommit } from '../lib/group-commit.js';
-import { enqueueJob, insertArticles, publishEnqueued, type Enqueued, type NewArticle } from './job-enqueue.js';
+import { publishEvents } from './event-publish.js';
+import { createJobRepository, type Enqueued } from './job.repository.js';
 import type { OutboxCleaner } from './outbox.relay.js';
 import { validateSubmissions, type SubmissionInput } from './submission.validation.js';
 
@@ -29,37 +25,40 @@ export interface ArticleServiceDeps {
 }
 
 export interface Submitted {
-  article: ArticleRow;
-  job: JobRow;
+  article: Article;
+  job: Job;
 }
 
-/** Enough to carry a round trip's worth of submits at thousands per second. */
-const SUBMIT_BATCH_MAX = 100;
-
-/** Locks the article for the transaction; throws unless it exists and is in one of `states`. */
-async function lockArticleIn(
-  tx: Transaction<Database>,
-  articleId: number,
-  states: ArticleStatus[],
-  verb: string,
-): Promise<ArticleRow> {
-  const article = await tx.selectFrom('articles').selectAll().where('id', '=', articleId).forUpdate().executeTakeFirst();
-  if (!article) throw new NotFoundError(`Article ${articleId} not found`);
-  if (!states.includes(article.status))
-    throw new InvalidStateError(`Article ${articleId} is ${article.status}; only ${states.join(' or ')} articles can be ${verb}`);
-  return article;
+/**
+ * After the commit: announce the QUEUED events and publish the jobs. A publish that fails leaves
+ * its outbox row for the relay, so the article is accepted whatever the queue's state.
+ */
+async function publishEnqueued(
+  deps: { queue: WorkQueue; bus: EventBus; log: Logger; outbox: OutboxCleaner },
+  enqueued: Enqueued[],
+): Promise<void> {
+  publishEvents(
+    deps.bus,
+    enqueued.map((e) => e.event),
+  );
+  const published: number[] = [];
+  await Promise.all(
+    enqueued.map(async ({ job, outboxId }) => {
+      try {
+        await deps.queue.publish({ jobId: job.id, articleId: job.articleId, priority: job.priority });
+        published.push(outboxId);
+      } catch (err) {
+        deps.log.warn({ err, jobId: job.id, articleId: job.articleId }, 'queue publish failed; the outbox relay will retry');
+      }
+    }),
+  );
+  if (published.length > 0) deps.outbox.published(published);
 }
 
 /** Write side of articles: submit, retry, cancel. */
 export function createArticleService(deps: ArticleServiceDeps) {
-  const { db, log } = deps;
-  // Single submissions arriving together share a statement (see createGroupCommit); a failure
-  // there is retried per article, so one submitter's article never fails another's.
-  const insertOne = createGroupCommit({
-    write: (articles: NewArticle[]) => insertArticles(db, articles, deps.maxAttempts),
-    key: (article) => article,
-    maxBatch: SUBMIT_BATCH_MAX,
-  });
+  const { log } = deps;
+  const jobs = createJobRepository(deps.db);
 
   // Queue publishes still running after their submit answered; `stop` waits for them.
   const publishing = new Set<Promise<void>>();
@@ -87,15 +86,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
   async function submit(inputs: SubmissionInput[], viewer: Viewer): Promise<Submitted[]> {
     const submissions = validateSubmissions(inputs, deps.maxContentChars);
     // Several articles of one request go in one statement: all or nothing.
-    const enqueued =
-      submissions.length === 1
-        ? [await insertOne({ submission: submissions[0]!, ownerId: viewer.id })]
-        : await insertArticles(
-            db,
-            submissions.map((submission) => ({ submission, ownerId: viewer.id })),
-            deps.maxAttempts,
-          );
-    return finishEnqueue(enqueued, 'article submitted');
+    return finishEnqueue(await jobs.enqueue(submissions, viewer.id, deps.maxAttempts), 'article submitted');
   }
 
   /**
@@ -103,11 +94,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
    * Throws NotFoundError or InvalidStateError.
    */
   async function retry(articleId: number): Promise<Submitted> {
-    const enqueued = await db.transaction().execute(async (tx) => {
-      const article = await lockArticleIn(tx, articleId, ['FAILED', 'CANCELLED'], 'retried');
-      return enqueueJob(tx, articleId, article.priority, deps.maxAttempts);
-    });
-    const [submitted] = finishEnqueue([enqueued], 'article retried');
+    const [submitted] = finishEnqueue([await jobs.retry(articleId, deps.maxAttempts)], 'article retried');
     return submitted!;
   }
 
@@ -115,26 +102,12 @@ export function createArticleService(deps: ArticleServiceDeps) {
    * Cancels a PENDING or PROCESSING article: its job becomes CANCELLED (a worker running it aborts
    * its LLM calls when the CANCELLED event reaches it). Throws NotFoundError or InvalidStateError.
    */
-  async function cancel(articleId: number): Promise<ArticleRow> {
-    const changed = await db.transaction().execute(async (tx) => {
-      await lockArticleIn(tx, articleId, ['PENDING', 'PROCESSING'], 'cancelled');
-      return changeArticle(tx, {
-        articleId,
-        before: [
-          sql`j as (
-            update jobs set state = 'CANCELLED', finished_at = now(), error = 'cancelled by request', error_kind = 'cancelled'
-            where article_id = ${articleId} and state in ('QUEUED', 'RUNNING', 'RETRYING')
-            returning *)`,
-        ],
-        set: { status: 'CANCELLED' },
-        event: { type: 'CANCELLED', job: 'j' },
-      });
-    });
-    publishEvents(deps.bus, [changed?.event]);
-    const jobId = changed?.event.decoded.jobId;
-    if (jobId) deps.bus.publish(JOB_CANCEL_TOPIC, { jobId });
-    log.info({ articleId, jobId }, 'article cancelled');
-    return changed!.article;
+  async function cancel(articleId: number): Promise<Article> {
+    const cancelled = await jobs.cancel(articleId);
+    publishEvents(deps.bus, [cancelled.event]);
+    if (cancelled.jobId) deps.bus.publish(JOB_CANCEL_TOPIC, { jobId: cancelled.jobId });
+    log.info({ articleId, jobId: cancelled.jobId }, 'article cancelled');
+    return cancelled.article;
   }
 
   /** Waits for the queue publishes still in flight (shutdown: before the queue connection closes). */

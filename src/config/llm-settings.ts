@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { STEP_NAMES, type StepName } from '../lib/vocabulary.js';
 import { parseRoute, type LlmRoute } from './llm-route.js';
 
 const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), output: z.number().min(0) }));
@@ -9,11 +10,14 @@ export type ModelPrices = z.infer<typeof priceSchema>;
 export interface LlmSettings {
   openai?: { apiKey: string; baseURL?: string };
   anthropic?: { apiKey: string; baseURL?: string };
-  routes: { summary: LlmRoute; keywords: LlmRoute; sentiment: LlmRoute };
+  /** Per step, from `LLM_ROUTE_<STEP>`. */
+  routes: Record<StepName, LlmRoute>;
   prices: ModelPrices;
 }
 
 const LOCAL: LlmRoute = { provider: 'local', model: 'local-extractive-v1' };
+/** Steps that go to Anthropic first when both providers are configured (the original design). */
+const ANTHROPIC_FIRST: readonly StepName[] = ['SENTIMENT'];
 
 /**
  * Providers, per-step routes and price overrides from the raw environment; appends what is wrong
@@ -44,11 +48,15 @@ export function loadLlmSettings(env: Record<string, string | undefined>, problem
       problems.push(`${name}: routes to anthropic, but ANTHROPIC_API_KEY is not set`);
     return result;
   };
-  const routes = {
-    summary: route('LLM_ROUTE_SUMMARY', openaiDefault ?? anthropicDefault),
-    keywords: route('LLM_ROUTE_KEYWORDS', openaiDefault ?? anthropicDefault),
-    sentiment: route('LLM_ROUTE_SENTIMENT', anthropicDefault ?? openaiDefault),
-  };
+  const routes = Object.fromEntries(
+    STEP_NAMES.map((step) => [
+      step,
+      route(
+        `LLM_ROUTE_${step}`,
+        ANTHROPIC_FIRST.includes(step) ? (anthropicDefault ?? openaiDefault) : (openaiDefault ?? anthropicDefault),
+      ),
+    ]),
+  ) as Record<StepName, LlmRoute>;
 
   let prices: ModelPrices = {};
   const rawPrices = value('LLM_PRICES');

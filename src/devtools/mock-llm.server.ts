@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
-import { answerOffline } from '../llm/local.provider.js';
+import { answerOffline } from '../articles/step-catalog.js';
 import { estimateTokens } from '../llm/text-analysis.js';
 import { writeAnthropic, writeOpenAi, type Answer } from './mock-llm.protocols.js';
 

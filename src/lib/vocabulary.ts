@@ -8,7 +8,6 @@ export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
 
 export const JOB_STATES = ['QUEUED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type JobState = (typeof JOB_STATES)[number];
-export const TERMINAL_JOB_STATES: readonly JobState[] = ['SUCCEEDED', 'FAILED', 'CANCELLED'];
 
 export const STEP_NAMES = ['SUMMARY', 'KEYWORDS', 'SENTIMENT'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
@@ -16,7 +15,7 @@ export type StepName = (typeof STEP_NAMES)[number];
 export const SENTIMENTS = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
 
-export const STEP_STATES = ['PENDING', 'RUNNING', 'DONE', 'FAILED'] as const;
+export const STEP_STATES = ['PENDING', 'RUNNING', 'DONE', 'FAILED', 'CANCELLED'] as const;
 export type StepState = (typeof STEP_STATES)[number];
 
 export const ARTICLE_EVENT_TYPES = [

@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.js';
 import type { LlmRoute, ProviderName } from '../config/llm-route.js';
-import type { StepName } from '../lib/vocabulary.js';
+import { STEP_NAMES, type StepName } from '../lib/vocabulary.js';
 import { createAnthropicProvider } from './anthropic.provider.js';
-import { createLocalProvider } from './local.provider.js';
+import { createLocalProvider, type OfflineAnswer } from './local.provider.js';
 import { createOpenAiProvider } from './openai.provider.js';
 import { createPriceLookup, type PriceLookup } from './pricing.js';
 import type { LlmProvider } from './provider.js';
@@ -15,24 +15,22 @@ export interface LlmRouter {
   timeoutMs(contentLength: number): number;
 }
 
-/** Builds the providers the config routes to (and only those). */
-export function createLlmRouter(config: Config['llm']): LlmRouter {
+/** Builds the providers the config routes to (and only those); `offline` answers for the `local` provider. */
+export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer): LlmRouter {
   const providers = new Map<ProviderName, LlmProvider>();
   const provider = (route: LlmRoute): LlmProvider => {
     let p = providers.get(route.provider);
     if (!p) {
       if (route.provider === 'openai') p = createOpenAiProvider(config.openai!);
       else if (route.provider === 'anthropic') p = createAnthropicProvider(config.anthropic!);
-      else p = createLocalProvider();
+      else p = createLocalProvider(offline);
       providers.set(route.provider, p);
     }
     return p;
   };
-  const routes: Record<StepName, { provider: LlmProvider; model: string }> = {
-    SUMMARY: { provider: provider(config.routes.summary), model: config.routes.summary.model },
-    KEYWORDS: { provider: provider(config.routes.keywords), model: config.routes.keywords.model },
-    SENTIMENT: { provider: provider(config.routes.sentiment), model: config.routes.sentiment.model },
-  };
+  const routes = Object.fromEntries(
+    STEP_NAMES.map((step) => [step, { provider: provider(config.routes[step]), model: config.routes[step].model }]),
+  ) as Record<StepName, { provider: LlmProvider; model: string }>;
   const { perThousandCharsMs, minMs, maxMs } = config.timeout;
   return {
     route: (step) => routes[step],

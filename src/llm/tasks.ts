@@ -1,48 +1,21 @@
-import type { Sentiment, StepName } from '../lib/vocabulary.js';
+import type { Sentiment } from '../lib/vocabulary.js';
 
 /**
- * The three LLM tasks: their prompts (versioned, so cached answers and the ledger say which prompt
- * produced them) and defensive parsers for what models send back.
+ * The envelope of a task prompt and defensive parsers for what models send back. The tasks
+ * themselves (instructions, token limits, versions) are the step catalog's (articles/step-catalog.ts).
  */
-export interface TaskPrompt {
-  version: string;
-  system: string;
-  prompt: string;
-  maxTokens: number;
+
+/** The user prompt for an article: title and text in tags the offline answerers can find again. */
+export function articlePrompt(title: string, content: string): string {
+  return `<title>${title}</title>\n<article>\n${content}\n</article>`;
 }
 
-const SYSTEM: Record<StepName, string> = {
-  SUMMARY:
-    'Task: summary. You summarize news articles. Write 2-4 plain sentences that state the key facts. ' +
-    'Write in the language of the article. No preamble.',
-  KEYWORDS:
-    'Task: keywords. You extract keywords from news articles. Answer with a JSON array of 5-8 short keywords or ' +
-    'key phrases, most important first, in the language of the article. Only the JSON array.',
-  SENTIMENT:
-    'Task: sentiment. You classify the overall sentiment of news articles. ' +
-    'Answer with exactly one word: POSITIVE, NEGATIVE or NEUTRAL.',
-};
-const MAX_TOKENS: Record<StepName, number> = { SUMMARY: 400, KEYWORDS: 120, SENTIMENT: 5 };
-
-export const PROMPT_VERSION = 'v1';
-
-/** Builds the request for one step of one article. */
-export function buildPrompt(step: StepName, article: { title: string; content: string }): TaskPrompt {
-  return {
-    version: PROMPT_VERSION,
-    system: SYSTEM[step],
-    prompt: `<title>${article.title}</title>\n<article>\n${article.content}\n</article>`,
-    maxTokens: MAX_TOKENS[step],
-  };
+/** The task a system prompt names first (`Task: summary.` → `summary`), if any. */
+export function taskOf(system: string): string | undefined {
+  return /^Task: ([a-z_]+)\./.exec(system)?.[1];
 }
 
-/** Which task a system prompt asks for (the offline provider and the mock server answer by it). */
-export function detectTask(system: string): StepName {
-  const match = /^Task: (summary|keywords|sentiment)\./.exec(system);
-  return match ? (match[1]!.toUpperCase() as StepName) : 'SUMMARY';
-}
-
-/** The article text inside a prompt built by buildPrompt (or the whole prompt). */
+/** The article text inside a prompt built by articlePrompt (or the whole prompt). */
 export function extractArticle(prompt: string): string {
   const match = /<article>\n?([\s\S]*?)\n?<\/article>/.exec(prompt);
   return match ? match[1]! : prompt;

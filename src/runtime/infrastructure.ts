@@ -1,3 +1,4 @@
+import { answerOffline } from '../articles/step-catalog.js';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
 import { sql } from 'kysely';
@@ -75,7 +76,7 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
     nc,
     queue,
     bus,
-    llm: createLlmRouter(config.llm),
+    llm: createLlmRouter(config.llm, answerOffline),
     async ready() {
       await sql`select 1`.execute(db);
       if (nc) await nc.rtt();

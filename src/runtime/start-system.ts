@@ -1,3 +1,4 @@
+import { createArticleReader } from '../articles/article.repository.js';
 import { createArticleService, type ArticleService } from '../articles/article.service.js';
 import { createOutboxCleaner, createOutboxRelay } from '../articles/outbox.relay.js';
 import type { Config } from '../config/config.js';
@@ -52,7 +53,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       const hub = new ArticleEventHub(infra.bus);
       lifecycle.add('event hub', async () => hub.stop());
       api = await startApiServer(
-        { db: infra.db, articles, hub, log },
+        { reader: createArticleReader(infra.db), articles, hub, log },
         {
           host: config.host,
           port: config.port,

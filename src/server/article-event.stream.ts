@@ -1,9 +1,8 @@
-import { decodeArticleEvent, type ArticleEvent } from '../articles/article-event.js';
-import { findEventsAfter, getArticle } from '../articles/article.repository.js';
-import { makeEvent } from '../articles/event-log.js';
-import type { Db } from '../db/database.js';
+import { makeEvent, type ArticleEvent } from '../articles/article-event.js';
+import { NotFoundError } from '../lib/errors.js';
 import type { ArticleEventType } from '../lib/vocabulary.js';
 import { RESYNC, type ArticleEventHub } from './article-event.hub.js';
+import type { Loaders } from './loaders.js';
 
 // Not written to article_events: they carry the seq of the last logged event and are never replayed.
 const UNLOGGED: readonly ArticleEventType[] = ['STEP_STARTED', 'SUMMARY_DELTA'];
@@ -15,28 +14,22 @@ const UNLOGGED: readonly ArticleEventType[] = ['STEP_STARTED', 'SUMMARY_DELTA'];
  * Throws NotFoundError for an unknown article.
  */
 export async function* streamArticleEvents(
-  deps: { db: Db; hub: ArticleEventHub },
+  deps: { loaders: Loaders; hub: ArticleEventHub },
   articleId: number,
   afterSeq: number | null | undefined,
 ): AsyncGenerator<ArticleEvent> {
   // Listen before reading the state, so nothing that happens in between is missed.
   const live = await deps.hub.listen(articleId);
   try {
-    const article = await getArticle(deps.db, articleId);
+    const [article, jobs] = await Promise.all([deps.loaders.article.load(articleId), deps.loaders.jobsByArticle.load(articleId)]);
+    if (!article) throw new NotFoundError(`Article ${articleId} not found`);
     let lastSeq: number;
     if (afterSeq === null || afterSeq === undefined) {
-      const job = await deps.db
-        .selectFrom('jobs')
-        .selectAll()
-        .where('article_id', '=', articleId)
-        .orderBy('queued_at', 'desc')
-        .limit(1)
-        .executeTakeFirst();
-      yield makeEvent(article, 'SNAPSHOT', article.event_seq, { job: job ?? null });
-      lastSeq = article.event_seq;
+      yield makeEvent(article, 'SNAPSHOT', article.eventSeq, { job: jobs[0] ?? null });
+      lastSeq = article.eventSeq;
     } else {
       lastSeq = afterSeq;
-      for (const event of await replay(deps.db, articleId, lastSeq)) {
+      for (const event of await deps.loaders.eventsAfter(articleId, lastSeq)) {
         yield event;
         lastSeq = event.seq;
       }
@@ -44,7 +37,7 @@ export async function* streamArticleEvents(
     for await (const event of live) {
       if (event === RESYNC) {
         // The bus reconnected: whatever was logged meanwhile comes from the log.
-        for (const missed of await replay(deps.db, articleId, lastSeq)) {
+        for (const missed of await deps.loaders.eventsAfter(articleId, lastSeq)) {
           yield missed;
           lastSeq = missed.seq;
         }
@@ -55,7 +48,7 @@ export async function* streamArticleEvents(
         continue;
       }
       if (event.seq <= lastSeq) continue;
-      const missed = event.seq > lastSeq + 1 ? await replay(deps.db, articleId, lastSeq) : [event];
+      const missed = event.seq > lastSeq + 1 ? await deps.loaders.eventsAfter(articleId, lastSeq) : [event];
       for (const e of missed) {
         if (e.seq <= lastSeq) continue;
         yield e;
@@ -65,9 +58,4 @@ export async function* streamArticleEvents(
   } finally {
     live.close();
   }
-}
-
-async function replay(db: Db, articleId: number, afterSeq: number): Promise<ArticleEvent[]> {
-  const rows = await findEventsAfter(db, articleId, afterSeq);
-  return rows.map((row) => decodeArticleEvent(row.payload)).filter((e): e is ArticleEvent => e !== undefined);
 }

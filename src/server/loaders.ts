@@ -1,14 +1,7 @@
 import DataLoader from 'dataloader';
-import {
-  findArticlesByIds,
-  findJobsByArticleIds,
-  findJobsByIds,
-  findLlmCallsByArticleIds,
-  findStepsByJobIds,
-  sumCostByArticleIds,
-} from '../articles/article.repository.js';
-import type { Db } from '../db/database.js';
-import type { ArticleRow, JobRow, JobStepRow, LlmCallRow } from '../db/tables.js';
+import type { Article, Job, JobStep, LlmCall } from '../articles/article.model.js';
+import type { ArticleEvent } from '../articles/article-event.js';
+import type { ArticleReader } from '../articles/article.repository.js';
 
 function groupBy<K, V>(rows: V[], key: (row: V) => K): Map<K, V[]> {
   const map = new Map<K, V[]>();
@@ -22,36 +15,38 @@ function groupBy<K, V>(rows: V[], key: (row: V) => K): Map<K, V[]> {
 }
 
 /** One batched query per kind of thing a GraphQL operation asks for, per request. */
-export function createLoaders(db: Db) {
+export function createLoaders(reader: ArticleReader) {
   const loaders = {
-    article: new DataLoader<number, ArticleRow | undefined>(async (ids) => {
-      const byId = new Map((await findArticlesByIds(db, ids)).map((a) => [a.id, a]));
+    article: new DataLoader<number, Article | undefined>(async (ids) => {
+      const byId = new Map((await reader.findArticlesByIds(ids)).map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id));
     }),
-    job: new DataLoader<string, JobRow | undefined>(async (ids) => {
-      const byId = new Map((await findJobsByIds(db, ids)).map((j) => [j.id, j]));
+    job: new DataLoader<string, Job | undefined>(async (ids) => {
+      const byId = new Map((await reader.findJobsByIds(ids)).map((j) => [j.id, j]));
       return ids.map((id) => byId.get(id));
     }),
     /** Jobs of an article, newest first. */
-    jobsByArticle: new DataLoader<number, JobRow[]>(async (ids) => {
-      const grouped = groupBy(await findJobsByArticleIds(db, ids), (j) => j.article_id);
+    jobsByArticle: new DataLoader<number, Job[]>(async (ids) => {
+      const grouped = groupBy(await reader.findJobsByArticleIds(ids), (j) => j.articleId);
       return ids.map((id) => grouped.get(id) ?? []);
     }),
-    stepsByJob: new DataLoader<string, JobStepRow[]>(async (ids) => {
-      const grouped = groupBy(await findStepsByJobIds(db, ids), (s) => s.job_id);
+    stepsByJob: new DataLoader<string, JobStep[]>(async (ids) => {
+      const grouped = groupBy(await reader.findStepsByJobIds(ids), (s) => s.jobId);
       return ids.map((id) => grouped.get(id) ?? []);
     }),
-    llmCallsByArticle: new DataLoader<number, LlmCallRow[]>(async (ids) => {
-      const grouped = groupBy(await findLlmCallsByArticleIds(db, ids), (c) => c.article_id);
+    llmCallsByArticle: new DataLoader<number, LlmCall[]>(async (ids) => {
+      const grouped = groupBy(await reader.findLlmCallsByArticleIds(ids), (c) => c.articleId);
       return ids.map((id) => grouped.get(id) ?? []);
     }),
     costByArticle: new DataLoader<number, number>(async (ids) => {
-      const sums = await sumCostByArticleIds(db, ids);
+      const sums = await reader.sumCostByArticleIds(ids);
       return ids.map((id) => sums.get(id) ?? 0);
     }),
   };
   return {
     ...loaders,
+    /** Logged events after a seq: not cached, a subscription reads them as they come. */
+    eventsAfter: (articleId: number, afterSeq: number): Promise<ArticleEvent[]> => reader.findEventsAfter(articleId, afterSeq),
     /** Forget cached rows: a long-lived subscription calls this before rendering each event. */
     clearAll(): void {
       for (const loader of Object.values(loaders)) loader.clearAll();

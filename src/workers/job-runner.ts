@@ -44,12 +44,12 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
         )
       )
         delivery.term();
-      ctx.log.error({ attempt: ctx.job.attempt, maxAttempts: ctx.job.max_attempts }, 'job failed: attempts exhausted');
+      ctx.log.error({ attempt: ctx.job.attempt, maxAttempts: ctx.job.maxAttempts }, 'job failed: attempts exhausted');
       return;
     }
 
     // ctx.log already carries jobId, articleId and attempt.
-    const summary = () => ({ maxAttempts: ctx.job.max_attempts, ms: Math.round(performance.now() - started) });
+    const summary = () => ({ maxAttempts: ctx.job.maxAttempts, ms: Math.round(performance.now() - started) });
     try {
       // The last step's statement usually completes the job; `complete` covers the rest (every
       // step already stored by an earlier delivery, or the job cancelled meanwhile).
@@ -66,7 +66,7 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
       }
       const decision = decide(
         err,
-        { number: ctx.job.attempt, max: ctx.job.max_attempts, shuttingDown: shuttingDown(), queuedAt: ctx.job.queued_at },
+        { number: ctx.job.attempt, max: ctx.job.maxAttempts, shuttingDown: shuttingDown(), queuedAt: ctx.job.queuedAt },
         deps.retry,
       );
       if (decision.action === 'release') {

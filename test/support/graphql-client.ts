@@ -1,5 +1,6 @@
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
 import { print, type ExecutionResult } from 'graphql';
+import { createClient as createSseClient, type Client as SseClient } from 'graphql-sse';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { EventQueue } from './event-queue.js';
@@ -32,6 +33,22 @@ export interface Subscription<R> {
   close(): Promise<void>;
 }
 
+/** A client sink that queues results; errors (GraphQL or transport) fail the queue. */
+function sinkInto<R>(events: EventQueue<R>, onError?: (err: Error) => void) {
+  return {
+    next: (result: ExecutionResult<R, unknown>) => {
+      if (result.errors) events.fail(new Error(JSON.stringify(result.errors)));
+      else events.push(result.data as R);
+    },
+    error: (err: unknown) => {
+      const error = err instanceof Error ? err : new Error(JSON.stringify(err));
+      onError?.(error);
+      events.fail(error);
+    },
+    complete: () => {},
+  };
+}
+
 /** Subscribes over graphql-ws; resolves once the server acknowledged the connection. */
 export async function wsSubscribe<R, V>(
   baseUrl: string,
@@ -51,14 +68,7 @@ export async function wsSubscribe<R, V>(
   });
   const dispose = clientRef.subscribe<R>(
     { query: print(document), variables: variables as Record<string, unknown> },
-    {
-      next: (result) => {
-        if (result.errors) events.fail(new Error(JSON.stringify(result.errors)));
-        else events.push(result.data as R);
-      },
-      error: (err) => events.fail(err instanceof Error ? err : new Error(JSON.stringify(err))),
-      complete: () => {},
-    },
+    sinkInto(events),
   );
   await connected;
   return {
@@ -70,45 +80,30 @@ export async function wsSubscribe<R, V>(
   };
 }
 
-/** Subscribes over server-sent events (Yoga's distinct-connection mode). */
+/** Subscribes over server-sent events (graphql-sse's distinct-connections mode, which Yoga serves). */
 export async function sseSubscribe<R, V>(
   baseUrl: string,
   document: TypedDocumentNode<R, V>,
   variables: V,
 ): Promise<Subscription<R>> {
   const events = new EventQueue<R>();
-  const abort = new AbortController();
-  const response = await fetch(`${baseUrl}/graphql`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ query: print(document), variables }),
-    signal: abort.signal,
+  let connect!: { resolve(): void; reject(err: Error): void };
+  const connected = new Promise<void>((resolve, reject) => (connect = { resolve, reject }));
+  const client: SseClient = createSseClient({
+    url: `${baseUrl}/graphql`,
+    retryAttempts: 0,
+    on: { connected: () => connect.resolve() },
   });
-  if (response.status !== 200 || !response.body) throw new Error(`SSE subscribe failed: ${response.status}`);
-  void (async () => {
-    let buffer = '';
-    const decoder = new TextDecoder();
-    try {
-      for await (const chunk of response.body as unknown as AsyncIterable<Uint8Array>) {
-        buffer += decoder.decode(chunk, { stream: true });
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const frame = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = frame
-            .split('\n')
-            .filter((l) => l.startsWith('data:'))
-            .map((l) => l.slice(5).trim())
-            .join('');
-          if (!data) continue;
-          const result = JSON.parse(data) as ExecutionResult<R>;
-          if (result.errors) events.fail(new Error(JSON.stringify(result.errors)));
-          else if (result.data) events.push(result.data);
-        }
-      }
-    } catch (err) {
-      if (!abort.signal.aborted) events.fail(err as Error);
-    }
-  })();
-  return { events, close: async () => abort.abort() };
+  const dispose = client.subscribe<R>(
+    { query: print(document), variables: variables as Record<string, unknown> },
+    sinkInto(events, (err) => connect.reject(err)),
+  );
+  await connected;
+  return {
+    events,
+    close: async () => {
+      dispose();
+      client.dispose();
+    },
+  };
 }

@@ -1,14 +1,19 @@
-import type { ArticleView } from '../../articles/article-event.js';
-import type { JobRow, JobStepRow, LlmCallRow } from '../../db/tables.js';
+import type {
+  ArticleView,
+  Job as JobModel,
+  JobStep as JobStepModel,
+  LlmCall as LlmCallModel,
+} from '../../articles/article.model.js';
+import { STEP_COUNT } from '../../articles/step-catalog.js';
 import { InputValidationError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
 import { builder } from './builder.js';
 import { ArticleStatusEnum, JobStateEnum, PriorityEnum, SentimentEnum, StepNameEnum } from './enums.schema.js';
 import { parseArticleId, parseJobId } from './ids.js';
 
 export const Article = builder.objectRef<ArticleView>('Article');
-export const Job = builder.objectRef<JobRow>('Job');
-const JobStep = builder.objectRef<JobStepRow>('JobStep');
-const LlmCall = builder.objectRef<LlmCallRow>('LlmCall');
+export const Job = builder.objectRef<JobModel>('Job');
+const JobStep = builder.objectRef<JobStepModel>('JobStep');
+const LlmCall = builder.objectRef<LlmCallModel>('LlmCall');
 
 Article.implement({
   description: 'A submitted document and what the LLM steps made of it.',
@@ -19,16 +24,16 @@ Article.implement({
       // Articles that arrive with an event carry no content; load it only if asked for.
       resolve: async (a, _args, ctx) => a.content ?? (await ctx.loaders.article.load(a.id))?.content ?? '',
     }),
-    sourceUrl: t.exposeString('source_url'),
+    sourceUrl: t.exposeString('sourceUrl'),
     priority: t.field({ type: PriorityEnum, resolve: (a) => a.priority }),
     status: t.field({ type: ArticleStatusEnum, resolve: (a) => a.status }),
     summary: t.exposeString('summary', { nullable: true }),
     keywords: t.stringList({ resolve: (a) => a.keywords ?? [] }),
     sentiment: t.field({ type: SentimentEnum, nullable: true, resolve: (a) => a.sentiment }),
     error: t.exposeString('error', { nullable: true }),
-    createdAt: t.field({ type: 'DateTime', resolve: (a) => a.created_at }),
-    updatedAt: t.field({ type: 'DateTime', resolve: (a) => a.updated_at }),
-    processedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.processed_at }),
+    createdAt: t.field({ type: 'DateTime', resolve: (a) => a.createdAt }),
+    updatedAt: t.field({ type: 'DateTime', resolve: (a) => a.updatedAt }),
+    processedAt: t.field({ type: 'DateTime', nullable: true, resolve: (a) => a.processedAt }),
     version: t.exposeInt('version', { description: 'Bumped on every change.' }),
     job: t.field({
       type: Job,
@@ -56,29 +61,30 @@ Job.implement({
     article: t.field({
       type: Article,
       resolve: async (j, _args, ctx) => {
-        const article = await ctx.loaders.article.load(j.article_id);
-        if (!article) throw new Error(`article ${j.article_id} of job ${j.id} is missing`);
+        const article = await ctx.loaders.article.load(j.articleId);
+        if (!article) throw new Error(`article ${j.articleId} of job ${j.id} is missing`);
         return article;
       },
     }),
     state: t.field({ type: JobStateEnum, resolve: (j) => j.state }),
     priority: t.field({ type: PriorityEnum, resolve: (j) => j.priority }),
     attempt: t.exposeInt('attempt'),
-    maxAttempts: t.exposeInt('max_attempts'),
+    maxAttempts: t.exposeInt('maxAttempts'),
     progress: t.float({
       description: 'Fraction of the steps done, 0 to 1.',
-      resolve: async (j, _args, ctx) => (await ctx.loaders.stepsByJob.load(j.id)).filter((s) => s.state === 'DONE').length / 3,
+      resolve: async (j, _args, ctx) =>
+        (await ctx.loaders.stepsByJob.load(j.id)).filter((s) => s.state === 'DONE').length / STEP_COUNT,
     }),
     steps: t.field({ type: [JobStep], resolve: (j, _args, ctx) => ctx.loaders.stepsByJob.load(j.id) }),
     error: t.exposeString('error', { nullable: true }),
-    errorKind: t.exposeString('error_kind', { nullable: true, description: 'rate_limited, timeout, bad_request, …' }),
-    workerId: t.exposeString('worker_id', { nullable: true }),
-    queuedAt: t.field({ type: 'DateTime', resolve: (j) => j.queued_at }),
-    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.started_at }),
-    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finished_at }),
+    errorKind: t.exposeString('errorKind', { nullable: true, description: 'rate_limited, timeout, bad_request, …' }),
+    workerId: t.exposeString('workerId', { nullable: true }),
+    queuedAt: t.field({ type: 'DateTime', resolve: (j) => j.queuedAt }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (j) => j.finishedAt }),
     durationMs: t.int({
       nullable: true,
-      resolve: (j) => (j.started_at && j.finished_at ? j.finished_at.getTime() - j.started_at.getTime() : null),
+      resolve: (j) => (j.startedAt && j.finishedAt ? j.finishedAt.getTime() - j.startedAt.getTime() : null),
     }),
   }),
 });
@@ -86,12 +92,12 @@ Job.implement({
 JobStep.implement({
   fields: (t) => ({
     name: t.field({ type: StepNameEnum, resolve: (s) => s.step }),
-    state: t.exposeString('state', { description: 'PENDING, RUNNING, DONE or FAILED' }),
+    state: t.exposeString('state', { description: 'PENDING, RUNNING, DONE, FAILED or CANCELLED' }),
     cached: t.exposeBoolean('cached'),
     model: t.exposeString('model', { nullable: true }),
     error: t.exposeString('error', { nullable: true }),
-    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.started_at }),
-    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.finished_at }),
+    startedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.startedAt }),
+    finishedAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.finishedAt }),
   }),
 });
 
@@ -101,14 +107,14 @@ LlmCall.implement({
     step: t.field({ type: StepNameEnum, resolve: (c) => c.step }),
     provider: t.exposeString('provider'),
     model: t.exposeString('model'),
-    promptVersion: t.exposeString('prompt_version'),
-    inputTokens: t.exposeInt('input_tokens'),
-    outputTokens: t.exposeInt('output_tokens'),
-    costUsd: t.float({ nullable: true, description: 'Null when the model has no known price.', resolve: (c) => c.cost_usd }),
+    promptVersion: t.exposeString('promptVersion'),
+    inputTokens: t.exposeInt('inputTokens'),
+    outputTokens: t.exposeInt('outputTokens'),
+    costUsd: t.float({ nullable: true, description: 'Null when the model has no known price.', resolve: (c) => c.costUsd }),
     cached: t.exposeBoolean('cached'),
-    latencyMs: t.exposeInt('latency_ms'),
+    latencyMs: t.exposeInt('latencyMs'),
     attempt: t.exposeInt('attempt'),
-    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.created_at }),
+    createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
   }),
 });
 
@@ -121,14 +127,14 @@ const SubmitArticleInput = builder.inputType('SubmitArticleInput', {
   }),
 });
 
-const SubmitArticlePayload = builder.objectRef<{ article: ArticleView; job: JobRow }>('SubmitArticlePayload').implement({
+const SubmitArticlePayload = builder.objectRef<{ article: ArticleView; job: JobModel }>('SubmitArticlePayload').implement({
   fields: (t) => ({
     article: t.field({ type: Article, resolve: (p) => p.article }),
     job: t.field({ type: Job, resolve: (p) => p.job }),
   }),
 });
 
-const RetryArticlePayload = builder.objectRef<{ article: ArticleView; job: JobRow }>('RetryArticlePayload').implement({
+const RetryArticlePayload = builder.objectRef<{ article: ArticleView; job: JobModel }>('RetryArticlePayload').implement({
   fields: (t) => ({
     article: t.field({ type: Article, resolve: (p) => p.article }),
     job: t.field({ type: Job, resolve: (p) => p.job }),

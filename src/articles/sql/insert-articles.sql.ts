@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { ArticleRow } from '../../db/tables.js';
+import type { Submission } from '../submission.validation.js';
+import { logJobEventsCte } from './event-sql.js';
+
+/** One article to insert, with its new job's id and whoever submitted it. */
+export interface NewArticleRow {
+  jobId: string;
+  maxAttempts: number;
+  ownerId: string | null;
+  submission: Submission;
+}
+
+export type InsertedRow = ArticleRow & { payload: string; job_id: string; outbox_id: number };
+
+/**
+ * `enqueue`: new articles, each PENDING with its QUEUED job, outbox row and QUEUED event (seq 1).
+ * One statement for all of them, so a batch is all or nothing.
+ */
+export async function insertArticles(db: Db, articles: NewArticleRow[]): Promise<InsertedRow[]> {
+  const input = articles.map(({ submission: s, ownerId, jobId, maxAttempts }) => ({
+    job_id: jobId,
+    max_attempts: maxAttempts,
+    owner_id: ownerId,
+    title: s.title,
+    content: s.content,
+    source_url: s.sourceUrl,
+    content_hash: createHash('sha256').update(s.content).digest('hex'),
+    priority: s.priority,
+  }));
+  // Article ids are drawn first so each job, outbox row and event can name its article.
+  const { rows } = await sql<InsertedRow>`
+    with n as materialized (
+      select r.*, nextval(pg_get_serial_sequence('articles', 'id')) as article_id
+      from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
+        job_id uuid, max_attempts int, owner_id text, title text, content text, source_url text, content_hash text, priority text)),
+    a as (
+      insert into articles (id, owner_id, title, content, source_url, content_hash, priority, status, event_seq)
+      overriding system value
+      select article_id, owner_id, title, content, source_url, content_hash, priority, 'PENDING', 1 from n
+      returning *),
+    j as (
+      insert into jobs (id, article_id, state, priority, max_attempts)
+      select job_id, article_id, 'QUEUED', priority, max_attempts from n
+      returning *),
+    o as (
+      insert into outbox (kind, payload)
+      select 'job', jsonb_build_object('jobId', j.id, 'articleId', j.article_id, 'priority', j.priority) from j
+      returning id, (payload->>'articleId')::bigint as article_id),
+    ${logJobEventsCte('e', 'QUEUED', sql`1`)}
+    select a.*, e.payload::text as payload, j.id as job_id, o.id as outbox_id
+    from a join e on e.article_id = a.id join j on j.article_id = a.id join o on o.article_id = a.id`.execute(db);
+  return rows;
+}

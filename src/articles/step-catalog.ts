@@ -1,0 +1,128 @@
+import { LlmError } from '../llm/llm-error.js';
+import { articlePrompt, extractArticle, parseKeywords, parseSentiment, taskOf } from '../llm/tasks.js';
+import { keywords, sentiment, summarize } from '../llm/text-analysis.js';
+import { STEP_NAMES, type StepName } from '../lib/vocabulary.js';
+import type { Article } from './article.model.js';
+
+/** The article fields that hold a step's result; a step is done when its field is set. */
+export type ResultField = 'summary' | 'keywords' | 'sentiment';
+export type StepResults = Pick<Article, ResultField>;
+
+/** One pipeline step, declared once: everything else about steps derives from this catalog. */
+export interface StepDefinition {
+  name: StepName;
+  /** The article field (and column) that holds the result, and its SQL type. */
+  field: ResultField;
+  columnType: 'text' | 'text[]';
+  /** Versioned, so the ledger (and a later cache) says which prompt produced an answer. */
+  prompt: { version: string; instructions: string; maxTokens: number };
+  /** The model's text as the field's value; throws LlmError('invalid_output') when it holds none. */
+  parse(text: string, provider: string): string | string[];
+  /** The offline `local` provider's answer for this step, in the format a model would use. */
+  offline(articleText: string): string;
+}
+
+const invalid = (provider: string, what: string, text: string) =>
+  new LlmError('invalid_output', `${provider} returned no ${what}: "${text.slice(0, 80)}"`, { provider });
+
+const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
+  SUMMARY: {
+    field: 'summary',
+    columnType: 'text',
+    prompt: {
+      version: 'v1',
+      instructions:
+        'You summarize news articles. Write 2-4 plain sentences that state the key facts. ' +
+        'Write in the language of the article. No preamble.',
+      maxTokens: 400,
+    },
+    parse(text, provider) {
+      const summary = text.trim();
+      if (!summary) throw invalid(provider, 'summary', text);
+      return summary;
+    },
+    offline: (text) => summarize(text),
+  },
+  KEYWORDS: {
+    field: 'keywords',
+    columnType: 'text[]',
+    prompt: {
+      version: 'v1',
+      instructions:
+        'You extract keywords from news articles. Answer with a JSON array of 5-8 short keywords or ' +
+        'key phrases, most important first, in the language of the article. Only the JSON array.',
+      maxTokens: 120,
+    },
+    parse(text, provider) {
+      const list = parseKeywords(text);
+      if (list.length === 0) throw invalid(provider, 'keywords', text);
+      return list;
+    },
+    offline: (text) => JSON.stringify(keywords(text)),
+  },
+  SENTIMENT: {
+    field: 'sentiment',
+    columnType: 'text',
+    prompt: {
+      version: 'v1',
+      instructions:
+        'You classify the overall sentiment of news articles. Answer with exactly one word: POSITIVE, NEGATIVE or NEUTRAL.',
+      maxTokens: 5,
+    },
+    parse(text, provider) {
+      const label = parseSentiment(text);
+      if (!label) throw invalid(provider, 'sentiment label', text);
+      return label;
+    },
+    offline: (text) => sentiment(text),
+  },
+};
+
+/** Every step, in run order. */
+export const STEPS: readonly StepDefinition[] = STEP_NAMES.map((name) => ({ name, ...CATALOG[name] }));
+export const STEP_COUNT = STEPS.length;
+const byName = new Map(STEPS.map((s) => [s.name, s]));
+const byTask = new Map(STEPS.map((s) => [s.name.toLowerCase(), s]));
+
+export function stepDefinition(name: StepName): StepDefinition {
+  return byName.get(name)!;
+}
+
+/** True when the step's result is stored (the checkpoint a redelivered or retried job resumes from). */
+export function isStepDone(article: StepResults, step: StepName): boolean {
+  return article[stepDefinition(step).field] !== null;
+}
+
+/** The steps whose result is not stored yet, in run order. */
+export function pendingSteps(article: StepResults): StepDefinition[] {
+  return STEPS.filter((s) => article[s.field] === null);
+}
+
+/** Fraction of the steps whose result is stored, 0 to 1. */
+export function progressOf(article: StepResults): number {
+  return (STEP_COUNT - pendingSteps(article).length) / STEP_COUNT;
+}
+
+export interface StepPrompt {
+  version: string;
+  system: string;
+  prompt: string;
+  maxTokens: number;
+}
+
+/** The request for one step of one article; the system prompt names the task first (`Task: summary.`). */
+export function buildPrompt(step: StepName, article: { title: string; content: string }): StepPrompt {
+  const { prompt } = stepDefinition(step);
+  return {
+    version: prompt.version,
+    system: `Task: ${step.toLowerCase()}. ${prompt.instructions}`,
+    prompt: articlePrompt(article.title, article.content),
+    maxTokens: prompt.maxTokens,
+  };
+}
+
+/** Answers a step's prompt offline (the `local` provider and the mock LLM server); unknown tasks get a summary. */
+export function answerOffline(system: string, prompt: string): string {
+  const step = byTask.get(taskOf(system) ?? '') ?? STEPS[0]!;
+  return step.offline(extractArticle(prompt));
+}
