@@ -1,5 +1,37 @@
 import js from '@eslint/js';
+import boundaries from 'eslint-plugin-boundaries';
 import tseslint from 'typescript-eslint';
+
+// The layers of DESIGN.md §2 (folders of src/, top to bottom; src/cli.ts above them all): a layer
+// imports only the layers below it, and the repository SQL in articles/sql only from articles/.
+const LAYERS = [
+  ['runtime', 'src/runtime'],
+  ['server', 'src/server'],
+  ['workers', 'src/workers'],
+  ['devtools', 'src/devtools'],
+  ['articles-sql', 'src/articles/sql'],
+  ['articles', 'src/articles'],
+  ['db', 'src/db'],
+  ['queue', 'src/queue'],
+  ['events', 'src/events'],
+  ['llm', 'src/llm'],
+  ['config', 'src/config'],
+  ['lib', 'src/lib'],
+];
+const MAY_IMPORT = {
+  runtime: ['server', 'workers', 'articles', 'db', 'queue', 'events', 'llm', 'config', 'lib'],
+  server: ['articles', 'events', 'config', 'lib'],
+  workers: ['articles', 'queue', 'events', 'llm', 'db', 'config', 'lib'],
+  devtools: ['articles', 'llm', 'config', 'lib'],
+  articles: ['articles-sql', 'db', 'queue', 'events', 'llm', 'config', 'lib'],
+  'articles-sql': ['articles', 'db', 'lib'],
+  db: ['config', 'lib'],
+  queue: ['config', 'lib'],
+  events: ['config', 'lib'],
+  llm: ['config', 'lib'],
+  config: ['lib'],
+  lib: [],
+};
 
 export default tseslint.config(
   { ignores: ['node_modules/', '.data/', 'test/generated/', 'coverage/'] },
@@ -15,6 +47,28 @@ export default tseslint.config(
         {
           selector: "MemberExpression[object.name='process'][property.name='env']",
           message: 'Only src/cli.ts reads the environment; pass configuration in.',
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    plugins: { boundaries },
+    settings: {
+      'import/resolver': { typescript: { alwaysTryTypes: true } },
+      'boundaries/elements': LAYERS.map(([type, pattern]) => ({ type, pattern })),
+    },
+    rules: {
+      'boundaries/dependencies': [
+        'error',
+        {
+          default: 'allow',
+          policies: Object.entries(MAY_IMPORT).map(([type, allowed]) => ({
+            from: { element: { type } },
+            disallow: {
+              to: { element: { types: { anyOf: LAYERS.map(([t]) => t).filter((t) => t !== type && !allowed.includes(t)) } } },
+            },
+          })),
         },
       ],
     },
