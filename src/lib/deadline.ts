@@ -1,9 +1,8 @@
 /**
  * Runs `work` with a signal that aborts when `parent` does (cancel, shutdown) or after `ms`, with a
  * TimeoutError reason like AbortSignal.timeout's. One controller and one timer, both released when
- * `work` settles: AbortSignal.any + AbortSignal.timeout cost 2.4 KB per call instead of 0.4 KB,
- * and a worker holds one per LLM call in flight. Non-streaming SDK calls use the SDK's own timer
- * instead (one less controller per call: about 2.5 KB per call in flight).
+ * `work` settles: AbortSignal.any + AbortSignal.timeout cost several times the memory, and a worker
+ * holds one per LLM call in flight. Non-streaming SDK calls use the SDK's own timer instead.
  */
 export async function withDeadline<T>(
   parent: AbortSignal | undefined,

@@ -17,7 +17,7 @@ export function createAnthropicProvider(options: { apiKey: string; baseURL?: str
   });
   return {
     name: 'anthropic',
-    // Not async: see the OpenAI provider (a suspended frame per held call costs about 0.5 KB).
+    // Not async: see the OpenAI provider (a suspended frame per held call costs memory).
     complete(request: CompletionRequest): Promise<Completion> {
       const body = {
         model: request.model,

@@ -18,7 +18,7 @@ export function createOpenAiProvider(options: { apiKey: string; baseURL?: string
   return {
     name: 'openai',
     // Not async: a worker holds thousands of these calls open, and each suspended async frame
-    // (with its promise, context and registers) costs about 0.5 KB while the call waits.
+    // (with its promise, context and registers) costs memory while the call waits.
     complete(request: CompletionRequest): Promise<Completion> {
       const messages = [
         { role: 'system' as const, content: request.system },

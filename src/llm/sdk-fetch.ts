@@ -4,10 +4,8 @@ import { Agent, request, type Dispatcher } from 'undici';
 /**
  * The `fetch` the LLM SDKs are given: undici's `request` behind a minimal Response.
  *
- * Why: WHATWG fetch wraps every request and response body in web streams. Against the mock LLM
- * (bench/micro/sdk-http.ts) this halves the heap per in-flight call (31 → 15 KB) and the client CPU
- * per call (0.54–0.65 → 0.24–0.26 ms). A worker holds thousands of calls open, so that is most of
- * its memory and a large share of its CPU.
+ * Why: WHATWG fetch wraps every request and response body in web streams, about twice the heap
+ * and CPU per call (bench/micro/sdk-http.ts, bench/RESULTS.md), and a worker holds thousands open.
  *
  * It implements what the OpenAI and Anthropic SDKs read: status, ok, url, headers, json(), text()
  * and `body` as a web stream (created on first access).

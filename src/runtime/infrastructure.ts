@@ -50,7 +50,7 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       // Otherwise every request (each JetStream publish, each fetch) builds two Error objects up
-      // front for their stack traces: ~0.07 ms of API CPU per submit, for traces we never print.
+      // front for their stack traces, which we never print.
       noAsyncTraces: true,
     });
     nc = connection;

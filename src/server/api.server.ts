@@ -36,7 +36,7 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
     graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'Distill' } : false,
     landingPage: false,
     // route() below already requires a Content-Length within the limit, and Node reads no more than
-    // that; Yoga's own check pipes every body through a TransformStream (~5 % of the API's CPU).
+    // that; Yoga's own check pipes every body through a TransformStream (measurable API CPU).
     maxRequestBodySize: false,
     // Never send stack traces or internal messages to clients; log them here instead.
     maskedErrors: {

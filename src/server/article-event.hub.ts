@@ -26,7 +26,7 @@ interface Topic {
  * Fans bus events out to GraphQL subscribers. The API subscribes on the bus only to the articles
  * someone is watching, one bus subscription per article however many subscribers it has, and
  * drops it with the last one: an API instance with no subscribers receives no events at all.
- * (Listening to every article's events cost the API 0.4–1.2 ms of CPU per article processed.)
+ * (Listening to every article's events costs the API CPU per article processed: bench/RESULTS.md.)
  *
  * Each listener buffers events until its subscriber reads them; a subscriber that falls more
  * than MAX_BUFFERED events behind is closed rather than allowed to grow without bound.
