@@ -92,6 +92,7 @@ function defineMapping<Row, Model>(
   dates: readonly (keyof Model & string)[],
 ): Mapping<Row, Model> {
   const entries = Object.entries(columns) as [keyof Model & string, keyof Row & string][];
+  const jsonTexts = new Map<string, string>();
   return {
     fromRow(row) {
       const model: Record<string, unknown> = {};
@@ -104,10 +105,16 @@ function defineMapping<Row, Model>(
       return model as Model;
     },
     jsonSql(alias, omit = []) {
-      const pairs = entries
-        .filter(([field]) => !omit.includes(field))
-        .map(([field, column]) => sql`${sql.lit(field)}::text, ${sql.ref(`${alias}.${column}`)}`);
-      return sql`jsonb_build_object(${sql.join(pairs)})`;
+      // Static text (names from this file only), built once per shape: statements embed it often.
+      const key = `${alias}:${omit.join(',')}`;
+      let text = jsonTexts.get(key);
+      if (!text) {
+        const pairs = entries
+          .filter(([field]) => !omit.includes(field))
+          .map(([field, column]) => `'${field}', ${alias}.${column}`);
+        jsonTexts.set(key, (text = `jsonb_build_object(${pairs.join(', ')})`));
+      }
+      return sql.raw(text);
     },
   };
 }

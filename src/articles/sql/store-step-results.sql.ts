@@ -28,14 +28,19 @@ export type StoredRow = ArticleRow & { payload: string; stored_step: StepName; c
 
 const complete = TRANSITIONS.complete;
 const field = (step: StepName) => STEPS.find((s) => s.name === step)!.field;
-const each = (f: (s: (typeof STEPS)[number]) => ReturnType<typeof sql>) => sql.join(STEPS.map(f));
+// Per-step column lists, as static text.
+const each = (f: (s: (typeof STEPS)[number]) => string) => sql.raw(STEPS.map(f).join(', '));
+const RESULT_COLUMNS = each((s) => `${s.field} ${s.columnType}`);
+const RESULT_FIELDS = each((s) => s.field);
+const RESULT_MAX = each((s) => `max(${s.field}) as ${s.field}`);
+const RESULT_SET = each((s) => `${s.field} = coalesce(g.${s.field}, t.${s.field})`);
 
 // After this statement every step has its result (stored before, or now), and the article and its
 // job are still in a state `complete` applies to (a cancel that committed first is respected).
 const completes = sql`(
   g.had + g.n = ${sql.lit(STEP_COUNT)} and t.status in (${stateList(articleStatusesFor('complete'))})
   and exists (select 1 from jobs where jobs.id = g.job_id and jobs.state in (${stateList(complete.from)})))`;
-const completedNow = sql`a.status = ${ARTICLE_STATUS_OF[complete.to]}`;
+const completedNow = sql`a.status = ${sql.lit(ARTICLE_STATUS_OF[complete.to])}`;
 
 /**
  * `storeStepResult`, for results of several jobs in one statement; at most one result per article
@@ -67,27 +72,27 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
     with r as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
         ord int, article_id bigint, job_id uuid, job jsonb, step text,
-        ${each((s) => sql`${sql.raw(s.field)} ${sql.raw(s.columnType)}`)},
+        ${RESULT_COLUMNS},
         provider text, model text, prompt_version text, input_tokens int, output_tokens int,
         cost_usd numeric, latency_ms int, attempt int)),
     -- Rows locked in id order (batches of one worker run concurrently and may share an article);
     -- the locked row is the latest version, so it tells which results are still missing.
     l as (
-      select id, event_seq, ${each((s) => sql.ref(s.field))}, ${stepsDoneSql('articles')} as had
+      select id, event_seq, ${RESULT_FIELDS}, ${stepsDoneSql('articles')} as had
       from articles where id in (select article_id from r) order by id for update),
     -- The results that store, numbered per article in input order: event seq l.event_seq + k.
     s as (
       select r.*, l.event_seq as seq0, l.had, row_number() over (partition by r.article_id order by r.ord) as k
       from r join l on l.id = r.article_id
-      where not ${stepDoneSql('l', sql`r.step`)}),
+      where not ${stepDoneSql('l', 'r.step')}),
     g as (
-      select article_id, ${each((s) => sql`max(${sql.ref(s.field)}) as ${sql.ref(s.field)}`)},
+      select article_id, ${RESULT_MAX},
              count(*)::int as n, max(had) as had, (array_agg(job_id))[1] as job_id
       from s group by article_id),
     a as (
       update articles t set
-        ${each((s) => sql`${sql.ref(s.field)} = coalesce(${sql.ref(`g.${s.field}`)}, ${sql.ref(`t.${s.field}`)})`)},
-        status = case when ${completes} then ${ARTICLE_STATUS_OF[complete.to]} else t.status end,
+        ${RESULT_SET},
+        status = case when ${completes} then ${sql.lit(ARTICLE_STATUS_OF[complete.to])} else t.status end,
         error = case when ${completes} then null else t.error end,
         processed_at = case when ${completes} then now() else t.processed_at end,
         version = t.version + 1,
@@ -97,7 +102,7 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
       where t.id = g.article_id
       returning t.*),
     j as (
-      update jobs set state = ${complete.to}, finished_at = now(), error = null, error_kind = null
+      update jobs set state = ${sql.lit(complete.to)}, finished_at = now(), error = null, error_kind = null
       from a join g on g.article_id = a.id
       where jobs.id = g.job_id and jobs.state in (${stateList(complete.from)}) and ${completedNow}
       returning jobs.*),
