@@ -8,7 +8,7 @@ import type { Completion } from '../llm/provider.js';
 import { costUsd } from '../llm/pricing.js';
 import type { Article, Job } from './article.model.js';
 import { makeEvent } from './article-event.js';
-import { publishEvents } from './event-publish.js';
+import { publishEvents, type LoggedEvent } from './event-publish.js';
 import { InvalidTransitionError } from './job-states.js';
 import { createJobRepository, type JobRepository } from './job.repository.js';
 import { buildPrompt, pendingSteps, stepDefinition } from './step-catalog.js';
@@ -140,7 +140,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
    * Publishes a settling transition's event; false when the job had moved on meanwhile (cancelled,
    * or settled by another delivery): a race, not a failure.
    */
-  async function settle(write: () => Promise<{ event: Parameters<typeof publishEvents>[1][number] }>): Promise<boolean> {
+  async function settle(write: () => Promise<{ event: LoggedEvent }>): Promise<boolean> {
     try {
       publishEvents(bus, [(await write()).event]);
       return true;

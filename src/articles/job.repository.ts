@@ -3,7 +3,8 @@ import type { Db } from '../db/database.js';
 import type { ArticleRow } from '../db/tables.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import { InvalidStateError, NotFoundError } from '../lib/errors.js';
-import { articleMapping, jobMapping, type Article, type Job } from './article.model.js';
+import { articleMapping, type Article, type Job } from './article.model.js';
+import { createArticleReader } from './article.repository.js';
 import { LoggedEvent } from './event-publish.js';
 import { articleStatusesFor, InvalidTransitionError, isTerminal, type Transition } from './job-states.js';
 import { cancelArticle } from './sql/cancel-article.sql.js';
@@ -61,14 +62,16 @@ function enqueued(row: InsertedRow | undefined): Enqueued {
  */
 export function createJobRepository(db: Db, options: { workerId?: string } = {}) {
   const workerId = options.workerId ?? 'unknown';
+  const reader = createArticleReader(db);
+  const insertInOrder = (articles: NewArticleRow[]) =>
+    byKey(
+      insertArticles(db, articles),
+      articles,
+      (r) => r.job_id,
+      (a) => a.jobId,
+    );
   const insertOne = createGroupCommit({
-    write: (articles: NewArticleRow[]) =>
-      byKey(
-        insertArticles(db, articles),
-        articles,
-        (r) => r.job_id,
-        (a) => a.jobId,
-      ),
+    write: insertInOrder,
     key: (article) => article,
     maxBatch: BATCH_MAX,
   });
@@ -105,15 +108,8 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
     return new InvalidTransitionError(transition, jobId, job?.state);
   }
 
-  async function findJob(jobId: string): Promise<Job | undefined> {
-    const row = await db.selectFrom('jobs').selectAll().where('id', '=', jobId).executeTakeFirst();
-    return row && jobMapping.fromRow(row);
-  }
-
-  async function findArticle(articleId: number): Promise<Article | undefined> {
-    const row = await db.selectFrom('articles').selectAll().where('id', '=', articleId).executeTakeFirst();
-    return row && articleMapping.fromRow(row);
-  }
+  const findJob = async (jobId: string): Promise<Job | undefined> => (await reader.findJobsByIds([jobId]))[0];
+  const findArticle = async (articleId: number): Promise<Article | undefined> => (await reader.findArticlesByIds([articleId]))[0];
 
   /** Why an article-level transition changed nothing. */
   async function articleNotIn(transition: 'cancel' | 'retry', articleId: number, verb: string): Promise<Error> {
@@ -143,13 +139,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
     async enqueue(submissions: Submission[], ownerId: string | null, maxAttempts: number): Promise<Enqueued[]> {
       const articles = submissions.map((submission) => ({ submission, ownerId, maxAttempts, jobId: randomUUID() }));
       if (articles.length === 1) return [enqueued(await insertOne(articles[0]!))];
-      const rows = await byKey(
-        insertArticles(db, articles),
-        articles,
-        (r) => r.job_id,
-        (a) => a.jobId,
-      );
-      return rows.map(enqueued);
+      return (await insertInOrder(articles)).map(enqueued);
     },
 
     /** `retry`: a new job for a FAILED or CANCELLED article. Throws NotFoundError or InvalidStateError. */

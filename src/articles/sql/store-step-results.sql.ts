@@ -2,32 +2,26 @@ import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { ArticleRow } from '../../db/tables.js';
 import type { StepName } from '../../lib/vocabulary.js';
-import type { Job } from '../article.model.js';
+import type { Job, LlmCall } from '../article.model.js';
 import { ARTICLE_STATUS_OF, articleStatusesFor, TRANSITIONS } from '../job-states.js';
-import { STEP_COUNT, STEPS } from '../step-catalog.js';
+import { STEP_COUNT, stepDefinition, STEPS } from '../step-catalog.js';
 import { eventPayloadSql, logJobEventsCte, stateList, stepDoneSql, stepsDoneSql } from './event-sql.js';
 
 /** One step's result with its ledger entry, as a worker stores it. */
-export interface StepResultRow {
-  articleId: number;
+export type StepResultRow = Pick<
+  LlmCall,
+  'articleId' | 'provider' | 'model' | 'promptVersion' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'latencyMs'
+> & {
   job: Job;
   step: StepName;
   /** The result field's value: the summary, the keywords or the sentiment label. */
   value: string | string[];
-  provider: string;
-  model: string;
-  promptVersion: string;
-  inputTokens: number;
-  outputTokens: number;
-  costUsd: number | null;
-  latencyMs: number;
-}
+};
 
 /** Per stored result: the article after the statement, its STEP_COMPLETED event, and COMPLETED if it completed the job. */
 export type StoredRow = ArticleRow & { payload: string; stored_step: StepName; completed_payload: string | null };
 
 const complete = TRANSITIONS.complete;
-const field = (step: StepName) => STEPS.find((s) => s.name === step)!.field;
 // Per-step column lists, as static text.
 const each = (f: (s: (typeof STEPS)[number]) => string) => sql.raw(STEPS.map(f).join(', '));
 const RESULT_COLUMNS = each((s) => `${s.field} ${s.columnType}`);
@@ -58,7 +52,7 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
     job_id: r.job.id,
     job: r.job,
     step: r.step,
-    [field(r.step)]: r.value,
+    [stepDefinition(r.step).field]: r.value,
     provider: r.provider,
     model: r.model,
     prompt_version: r.promptVersion,
