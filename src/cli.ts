@@ -4,14 +4,16 @@ import { migrateToLatest } from './db/migrate.js';
 import { startMockLlmServer } from './devtools/mock-llm.server.js';
 import { ConfigError } from './lib/errors.js';
 import { createLogger, flushLogger } from './lib/logger.js';
+import { KEYS_USAGE, runKeysCommand, UsageError } from './runtime/keys-command.js';
 import { startSystem, type Roles } from './runtime/start-system.js';
 
-const COMMANDS: Record<string, Roles | 'migrate' | 'mock-llm'> = {
+const COMMANDS: Record<string, Roles | 'migrate' | 'mock-llm' | 'keys'> = {
   all: { api: true, worker: true },
   serve: { api: true, worker: false },
   work: { api: false, worker: true },
   migrate: 'migrate',
   'mock-llm': 'mock-llm',
+  keys: 'keys',
 };
 
 const USAGE = `usage: distill <command>
@@ -19,7 +21,8 @@ const USAGE = `usage: distill <command>
   serve      GraphQL API only
   work       worker only
   migrate    apply database migrations and exit
-  mock-llm   the bundled mock LLM server (OpenAI + Anthropic protocols)`;
+  mock-llm   the bundled mock LLM server (OpenAI + Anthropic protocols)
+  keys       create, list and revoke API keys (distill keys for details)`;
 
 // Exit codes: 0 done, 1 failed at start-up or at run time, 2 bad usage or configuration, 130 forced.
 async function main(): Promise<void> {
@@ -44,6 +47,17 @@ async function main(): Promise<void> {
     flushLogger(log);
     process.exit(code);
   };
+
+  if (role === 'keys') {
+    try {
+      for (const line of await runKeysCommand(process.argv.slice(3), config)) console.log(line);
+    } catch (err) {
+      if (!(err instanceof UsageError)) throw err;
+      console.error(`${err.message}\n${KEYS_USAGE}`);
+      process.exit(2);
+    }
+    return;
+  }
 
   if (role === 'migrate') {
     const db = await createDatabase(config.database);

@@ -1,3 +1,4 @@
+import { OPEN_VIEWER } from '../src/access/viewer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobProcessor, type JobContext, type JobProcessor } from '../src/articles/job-processor.js';
 import { startJobs } from '../src/articles/sql/start-jobs.sql.js';
@@ -21,7 +22,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
   afterAll(() => sys.stop());
 
   async function started(): Promise<JobContext> {
-    const [submitted] = await sys.system.articles.submit([sampleArticle()], { id: null });
+    const [submitted] = await sys.system.articles.submit([sampleArticle()], OPEN_VIEWER);
     const begun = await processor.begin(submitted!.job.id);
     if (begun.kind !== 'run') throw new Error(`job did not start: ${begun.kind}`);
     return begun.ctx;
@@ -72,7 +73,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
       .set({ summary: 'Stored earlier.', keywords: ['earlier'] })
       .where('id', '=', ctx.article.id)
       .execute();
-    await sys.system.articles.cancel(ctx.article.id);
+    await sys.system.articles.cancel(ctx.article.id, OPEN_VIEWER);
 
     // ctx still shows all three steps pending: two find their column written, the third stores.
     expect(await processor.runSteps(ctx, new AbortController().signal)).toBe(false);
@@ -233,7 +234,7 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
   });
 
   it('starts several jobs in one statement, leaving out those that are finished or unknown', async () => {
-    const [a, b, done] = await sys.system.articles.submit([sampleArticle(), sampleArticle(), sampleArticle()], { id: null });
+    const [a, b, done] = await sys.system.articles.submit([sampleArticle(), sampleArticle(), sampleArticle()], OPEN_VIEWER);
     const { db } = sys.system.infra;
     await db.updateTable('jobs').set({ state: 'SUCCEEDED' }).where('id', '=', done!.job.id).execute();
     const unknown = '00000000-0000-4000-8000-000000000000';

@@ -1,3 +1,4 @@
+import { OPEN_VIEWER } from '../src/access/viewer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'kysely';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
@@ -26,7 +27,7 @@ describe.each(availableBackends())('priorities and leases on %s services', (back
       mock.setLatency(100);
       sys = await startTestSystem(backend, { env: { ...LLM_ENV(mock), WORKER_CONCURRENCY: '2', PRIORITY_AGING_MS: '1000' } });
       const low = Array.from({ length: 2_000 }, (_, i) => sampleArticle({ title: `low ${i}`, priority: 'LOW' }));
-      for (let i = 0; i < low.length; i += 250) await sys.system.articles.submit(low.slice(i, i + 250), { id: null });
+      for (let i = 0; i < low.length; i += 250) await sys.system.articles.submit(low.slice(i, i + 250), OPEN_VIEWER);
     });
     afterAll(() => sys.stop());
 
@@ -51,7 +52,7 @@ describe.each(availableBackends())('priorities and leases on %s services', (back
 
     it('keeps serving LOW while HIGH saturates every slot (aging)', async () => {
       const high = Array.from({ length: 100 }, (_, i) => sampleArticle({ title: `high ${i}`, priority: 'HIGH' }));
-      const flood = await sys.system.articles.submit(high, { id: null });
+      const flood = await sys.system.articles.submit(high, OPEN_VIEWER);
       const floodJobIds = new Set(flood.map((s) => s.job.id));
       await expect
         .poll(async () => (await jobsOf('HIGH')).filter((j) => j.state !== 'SUCCEEDED').length, {

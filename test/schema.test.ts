@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { printSchemaSdl } from '../src/server/schema/index.js';
+import { printSchemaSdl, schema } from '../src/server/schema/index.js';
 
 describe('schema.graphql', () => {
   it('matches the schema the code builds (run `npm run schema:print` after changing it)', () => {
@@ -11,7 +11,8 @@ describe('schema.graphql', () => {
   it('keeps the contract names clients rely on', () => {
     const sdl = printSchemaSdl();
     for (const name of [
-      'union SubmitArticleResult = SubmitArticlePayload | ValidationError',
+      'union SubmitArticleResult = RateLimitedError | SubmitArticlePayload | ValidationError',
+      'retryAfterSeconds: Int!',
       'submitArticle(input: SubmitArticleInput!): SubmitArticleResult!',
       'articleEvents(afterSeq: Int, id: ID!): ArticleEvent!',
       'article(id: ID!): Article',
@@ -21,5 +22,18 @@ describe('schema.graphql', () => {
     ]) {
       expect(sdl).toContain(name);
     }
+  });
+
+  it('names the scope every root field needs (a field without one would be open to every key)', () => {
+    const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
+    const open = roots.flatMap((type) =>
+      Object.values(type!.getFields())
+        .filter(
+          (field) => !field.extensions.pothosOptions || !(field.extensions.pothosOptions as { authScopes?: unknown }).authScopes,
+        )
+        .map((field) => `${type!.name}.${field.name}`),
+    );
+    expect(open).toEqual([]);
+    expect(Object.keys(schema.getQueryType()!.getFields()).length).toBeGreaterThan(0);
   });
 });

@@ -1,3 +1,4 @@
+import { OPEN_VIEWER } from '../src/access/viewer.js';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../src/articles/article.model.js';
@@ -95,7 +96,7 @@ class World {
   async apply(op: Op): Promise<void> {
     switch (op.t) {
       case 'submit': {
-        const [submitted] = await this.sys.system.articles.submit([sampleArticle()], { id: null });
+        const [submitted] = await this.sys.system.articles.submit([sampleArticle()], OPEN_VIEWER);
         this.articles.push(submitted!.article.id);
         this.queue.push(submitted!.job.id);
         return;
@@ -177,8 +178,8 @@ class World {
         const articleId = this.pick(this.articles, op.a);
         if (articleId === undefined) return;
         try {
-          if (op.t === 'cancel') await this.sys.system.articles.cancel(articleId);
-          else this.queue.push((await this.sys.system.articles.retry(articleId)).job.id);
+          if (op.t === 'cancel') await this.sys.system.articles.cancel(articleId, OPEN_VIEWER);
+          else this.queue.push((await this.sys.system.articles.retry(articleId, OPEN_VIEWER)).job.id);
         } catch (err) {
           if (!(err instanceof InvalidStateError)) throw err;
         }

@@ -1,3 +1,4 @@
+import { OPEN_VIEWER } from '../src/access/viewer.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createArticleService } from '../src/articles/article.service.js';
 import { createOutboxCleaner } from '../src/articles/outbox.relay.js';
@@ -55,7 +56,7 @@ describe.each(availableBackends())('submit and the queue publish on %s services'
     const { gated, open, published } = gatedQueue();
     const { service, outbox } = serviceOn(gated);
 
-    const [submitted] = await service.submit([sampleArticle()], { id: null });
+    const [submitted] = await service.submit([sampleArticle()], OPEN_VIEWER);
     expect(submitted!.job.state).toBe('QUEUED');
     expect(published).toEqual([]); // the publish is still held
     expect(await outboxRowsOf(submitted!.job.id)).toHaveLength(1); // so the relay could publish it
@@ -72,7 +73,7 @@ describe.each(availableBackends())('submit and the queue publish on %s services'
     const failing: WorkQueue = { ...gated, publish: () => Promise.reject(new Error('queue unreachable')) };
     const { service, outbox } = serviceOn(failing);
 
-    const [submitted] = await service.submit([sampleArticle()], { id: null });
+    const [submitted] = await service.submit([sampleArticle()], OPEN_VIEWER);
     await service.stop();
     await outbox.stop();
     expect(await outboxRowsOf(submitted!.job.id)).toHaveLength(1);

@@ -37,6 +37,8 @@ describe.each(availableBackends())('submitArticle validation on %s services', (b
     ['empty content', { content: '' }, ['content'], /must not be empty/],
     ['content with a NUL character', { content: 'Shares rise.\u0000' }, ['content'], /NUL/],
     ['a title with a NUL character', { title: 'Record\u0000quarter' }, ['title'], /NUL/],
+    ['a title with a lone high surrogate', { title: 'Record \uD800 quarter' }, ['title'], /well-formed Unicode/],
+    ['content ending in a lone low surrogate', { content: 'Shares rise \uDC00' }, ['content'], /well-formed Unicode/],
   ];
 
   it.each(cases)(
@@ -125,5 +127,12 @@ describe.each(availableBackends())('submitArticle validation on %s services', (b
       article_events: before.article_events! + n,
       queued: before.queued! + n,
     });
+  });
+
+  it('accepts well-formed text beyond the BMP (surrogate pairs) and Korean', async () => {
+    const { submitArticle } = await gql(sys.url, SubmitArticle, {
+      input: sampleArticle({ title: '실적 발표 📈', content: '주가가 올랐다 🚀' }),
+    });
+    expect(submitArticle.__typename).toBe('SubmitArticlePayload');
   });
 });

@@ -6,6 +6,7 @@
  *   node --import tsx bench/baselines/bullmq-pipeline.ts api|worker
  * Env: Distill's (DATABASE_URL, OPENAI_*, ANTHROPIC_*, WORKER_CONCURRENCY, PORT) plus REDIS_URL, BULLMQ_QUEUE.
  */
+import { OPEN_VIEWER } from '../../src/access/viewer.js';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Queue, Worker } from 'bullmq';
@@ -67,7 +68,7 @@ if (role === 'api') {
       void (async () => {
         try {
           const input = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-          const [submitted] = await articles.submit([input], { id: null });
+          const [submitted] = await articles.submit([input], OPEN_VIEWER);
           res
             .writeHead(200, { 'content-type': 'application/json' })
             .end(JSON.stringify({ articleId: submitted!.article.id, jobId: submitted!.job.id }));

@@ -1,3 +1,4 @@
+import { DEFAULT_TENANT } from '../access/scopes.js';
 import type { ArticleRow, JobRow } from '../db/tables.js';
 import type { ArticleEventType, StepName } from '../lib/vocabulary.js';
 import { articleMapping, jobMapping, withoutContent, type ArticleView, type Job } from './article.model.js';
@@ -66,6 +67,8 @@ export function decodeArticleEvent(value: unknown): ArticleEvent | undefined {
   const article = v1
     ? articleMapping.fromRow(rowFromJson<ArticleRow>(e.article as Json))
     : articleMapping.fromJson(e.article as Json);
+  // Events logged before tenants existed belong to the tenant their articles were moved to.
+  article.tenantId ??= DEFAULT_TENANT;
   const job = !e.job ? null : v1 ? jobMapping.fromRow(rowFromJson<JobRow>(e.job as Json)) : jobMapping.fromJson(e.job as Json);
   return { ...(rest as unknown as ArticleEvent), at: new Date(e.at as string), article: withoutContent(article), job };
 }

@@ -6,7 +6,7 @@ import type { ArticleStatus, JobState, Priority, Sentiment, StepName, StepState 
 
 export interface Article {
   id: number;
-  ownerId: string | null;
+  tenantId: string;
   title: string;
   content: string;
   sourceUrl: string;
@@ -122,7 +122,7 @@ function defineMapping<Row, Model>(
 export const articleMapping = defineMapping<ArticleRow, Article>(
   {
     id: 'id',
-    ownerId: 'owner_id',
+    tenantId: 'tenant_id',
     title: 'title',
     content: 'content',
     sourceUrl: 'source_url',

@@ -1,5 +1,6 @@
-import { sql } from 'kysely';
+import { sql, type ExpressionBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { Database } from '../db/tables.js';
 import {
   articleMapping,
   jobMapping,
@@ -11,6 +12,19 @@ import {
   type LlmCall,
 } from './article.model.js';
 import { decodeArticleEvent, type ArticleEvent } from './article-event.js';
+import { OPEN_ARTICLE_STATUSES } from './job-states.js';
+
+/**
+ * Which rows a reader sees: one tenant's (a tenant id) or every tenant's (null, for admins and the
+ * system itself). Jobs, steps, events and ledger rows belong to the tenant of their article, so
+ * the entry points below (articles by id, jobs by id) are where the rule applies; everything else
+ * is reached through an article already read.
+ */
+export type TenantScope = string | null;
+
+/** The one place the tenant rule is written. */
+const inTenant = (tenant: TenantScope) => (eb: ExpressionBuilder<Database, 'articles'>) =>
+  tenant === null ? eb.lit(true) : eb('articles.tenant_id', '=', tenant);
 
 /**
  * The read side of articles and their jobs, batched for dataloaders; hands out domain types only.
@@ -18,16 +32,33 @@ import { decodeArticleEvent, type ArticleEvent } from './article-event.js';
  */
 export function createArticleReader(db: Db) {
   return {
-    async findArticlesByIds(ids: readonly number[]): Promise<Article[]> {
+    async findArticlesByIds(ids: readonly number[], tenant: TenantScope): Promise<Article[]> {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom('articles').selectAll().where('id', 'in', ids).execute();
+      const rows = await db.selectFrom('articles').selectAll().where('id', 'in', ids).where(inTenant(tenant)).execute();
       return rows.map(articleMapping.fromRow);
     },
 
-    async findJobsByIds(ids: readonly string[]): Promise<Job[]> {
+    async findJobsByIds(ids: readonly string[], tenant: TenantScope): Promise<Job[]> {
       if (ids.length === 0) return [];
-      const rows = await db.selectFrom('jobs').selectAll().where('id', 'in', ids).execute();
+      const rows = await db
+        .selectFrom('jobs')
+        .innerJoin('articles', 'articles.id', 'jobs.article_id')
+        .selectAll('jobs')
+        .where('jobs.id', 'in', ids)
+        .where(inTenant(tenant))
+        .execute();
       return rows.map(jobMapping.fromRow);
+    },
+
+    /** A tenant's articles with an open job (PENDING or PROCESSING): its jobs in flight. */
+    async countOpenArticles(tenantId: string): Promise<number> {
+      const row = await db
+        .selectFrom('articles')
+        .select((eb) => eb.fn.countAll<string>().as('n'))
+        .where('articles.tenant_id', '=', tenantId)
+        .where('status', 'in', OPEN_ARTICLE_STATUSES)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
     },
 
     /** Every job of these articles, newest first. */

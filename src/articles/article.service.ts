@@ -1,18 +1,18 @@
+import { createAuditLog } from '../access/audit.repository.js';
+import { visibleTenant, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { Article, Job } from './article.model.js';
+import { NotFoundError } from '../lib/errors.js';
 import { JOB_CANCEL_TOPIC } from './article-event.js';
 import { publishEvents } from './event-publish.js';
+import { createArticleReader } from './article.repository.js';
 import { createJobRepository, type Enqueued } from './job.repository.js';
 import type { OutboxCleaner } from './outbox.relay.js';
+import type { SubmissionQuota } from './submission-quota.js';
 import { validateSubmissions, type SubmissionInput } from './submission.validation.js';
-
-/** Who is asking. Access control comes later; resolvers already pass it so their shape won't change. */
-export interface Viewer {
-  id: string | null;
-}
 
 export interface ArticleServiceDeps {
   db: Db;
@@ -22,6 +22,8 @@ export interface ArticleServiceDeps {
   maxContentChars: number;
   maxAttempts: number;
   outbox: OutboxCleaner;
+  /** Per-key and per-tenant limits; absent, nothing is limited (engine tests and benchmarks). */
+  quota?: SubmissionQuota;
 }
 
 export interface Submitted {
@@ -59,6 +61,8 @@ async function publishEnqueued(
 export function createArticleService(deps: ArticleServiceDeps) {
   const { log } = deps;
   const jobs = createJobRepository(deps.db);
+  const reader = createArticleReader(deps.db);
+  const audit = createAuditLog(deps.db);
 
   // Queue publishes still running after their submit answered; `stop` waits for them.
   const publishing = new Set<Promise<void>>();
@@ -81,20 +85,32 @@ export function createArticleService(deps: ArticleServiceDeps) {
    * Stores the articles, their jobs and outbox rows in one statement and resolves once it commits;
    * the jobs are published to the queue after that (see finishEnqueue). If the queue is unreachable
    * the articles are still accepted: the outbox relay publishes them later.
-   * Throws InputValidationError (nothing written) when any field is invalid.
+   * The articles belong to the viewer's tenant.
+   * Throws InputValidationError or RateLimitedError (nothing written) when any field is invalid or a
+   * limit is reached.
    */
   async function submit(inputs: SubmissionInput[], viewer: Viewer): Promise<Submitted[]> {
     const submissions = validateSubmissions(inputs, deps.maxContentChars);
+    await deps.quota?.admit(viewer, submissions.length, true);
     // Several articles of one request go in one statement: all or nothing.
-    return finishEnqueue(await jobs.enqueue(submissions, viewer.id, deps.maxAttempts), 'article submitted');
+    return finishEnqueue(await jobs.enqueue(submissions, viewer.tenantId, deps.maxAttempts), 'article submitted');
+  }
+
+  /** Another tenant's article is indistinguishable from a missing one. */
+  async function requireVisible(articleId: number, viewer: Viewer): Promise<void> {
+    const [article] = await reader.findArticlesByIds([articleId], visibleTenant(viewer));
+    if (!article) throw new NotFoundError(`Article ${articleId} not found`);
   }
 
   /**
    * Queues a new job for a FAILED or CANCELLED article; it runs only the steps not done yet.
-   * Throws NotFoundError or InvalidStateError.
+   * Throws NotFoundError, InvalidStateError or RateLimitedError.
    */
-  async function retry(articleId: number): Promise<Submitted> {
+  async function retry(articleId: number, viewer: Viewer): Promise<Submitted> {
+    await requireVisible(articleId, viewer);
+    await deps.quota?.admit(viewer, 1, false);
     const [submitted] = finishEnqueue([await jobs.retry(articleId, deps.maxAttempts)], 'article retried');
+    await audit.record(viewer, 'article.retry', String(articleId), { jobId: submitted!.job.id });
     return submitted!;
   }
 
@@ -102,10 +118,12 @@ export function createArticleService(deps: ArticleServiceDeps) {
    * Cancels a PENDING or PROCESSING article: its job becomes CANCELLED (a worker running it aborts
    * its LLM calls when the CANCELLED event reaches it). Throws NotFoundError or InvalidStateError.
    */
-  async function cancel(articleId: number): Promise<Article> {
+  async function cancel(articleId: number, viewer: Viewer): Promise<Article> {
+    await requireVisible(articleId, viewer);
     const cancelled = await jobs.cancel(articleId);
     publishEvents(deps.bus, [cancelled.event]);
     if (cancelled.jobId) deps.bus.publish(JOB_CANCEL_TOPIC, { jobId: cancelled.jobId });
+    await audit.record(viewer, 'article.cancel', String(articleId), { jobId: cancelled.jobId });
     log.info({ articleId, jobId: cancelled.jobId }, 'article cancelled');
     return cancelled.article;
   }

@@ -36,6 +36,11 @@ export function isTerminal(state: JobState): boolean {
   return TERMINAL_STATES.includes(state);
 }
 
+/** Statuses of articles whose latest job is still open (its tenant's jobs in flight). */
+export const OPEN_ARTICLE_STATUSES: readonly ArticleStatus[] = [
+  ...new Set((Object.keys(ARTICLE_STATUS_OF) as JobState[]).filter((s) => !isTerminal(s)).map((s) => ARTICLE_STATUS_OF[s])),
+];
+
 /** The article statuses a transition applies from (its latest job in one of `from`). */
 export function articleStatusesFor(transition: Transition): ArticleStatus[] {
   return [...new Set(TRANSITIONS[transition].from.map((state) => ARTICLE_STATUS_OF[state]))];

@@ -108,8 +108,9 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
     return new InvalidTransitionError(transition, jobId, job?.state);
   }
 
-  const findJob = async (jobId: string): Promise<Job | undefined> => (await reader.findJobsByIds([jobId]))[0];
-  const findArticle = async (articleId: number): Promise<Article | undefined> => (await reader.findArticlesByIds([articleId]))[0];
+  const findJob = async (jobId: string): Promise<Job | undefined> => (await reader.findJobsByIds([jobId], null))[0];
+  const findArticle = async (articleId: number): Promise<Article | undefined> =>
+    (await reader.findArticlesByIds([articleId], null))[0];
 
   /** Why an article-level transition changed nothing. */
   async function articleNotIn(transition: 'cancel' | 'retry', articleId: number, verb: string): Promise<Error> {
@@ -136,8 +137,8 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
      * article shares a statement with others arriving at the same time; a list is one statement
      * of its own, all or nothing. Resolves in input order.
      */
-    async enqueue(submissions: Submission[], ownerId: string | null, maxAttempts: number): Promise<Enqueued[]> {
-      const articles = submissions.map((submission) => ({ submission, ownerId, maxAttempts, jobId: randomUUID() }));
+    async enqueue(submissions: Submission[], tenantId: string, maxAttempts: number): Promise<Enqueued[]> {
+      const articles = submissions.map((submission) => ({ submission, tenantId, maxAttempts, jobId: randomUUID() }));
       if (articles.length === 1) return [enqueued(await insertOne(articles[0]!))];
       return (await insertInOrder(articles)).map(enqueued);
     },

@@ -24,23 +24,35 @@ function submissionSchema(maxContentChars: number) {
   return schema;
 }
 
-// PostgreSQL text cannot hold U+0000; without this check such input failed as an internal error.
+// PostgreSQL text holds neither U+0000 nor a lone UTF-16 surrogate (ill-formed Unicode); without
+// these checks such input failed as an internal error.
 const noNul = (s: string) => !s.includes('\u0000');
 const NUL_MESSAGE = 'must not contain NUL characters';
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const wellFormed = (s: string) => !LONE_SURROGATE.test(s);
+const UNICODE_MESSAGE = 'must be well-formed Unicode (it holds a lone UTF-16 surrogate)';
 
 function buildSchema(maxContentChars: number) {
   return z.object({
-    title: z.string().trim().min(1, 'must not be empty').max(500, 'must be at most 500 characters').refine(noNul, NUL_MESSAGE),
+    title: z
+      .string()
+      .trim()
+      .min(1, 'must not be empty')
+      .max(500, 'must be at most 500 characters')
+      .refine(noNul, NUL_MESSAGE)
+      .refine(wellFormed, UNICODE_MESSAGE),
     content: z
       .string()
       .refine((s) => s.trim().length > 0, 'must not be empty')
       .refine(noNul, NUL_MESSAGE)
+      .refine(wellFormed, UNICODE_MESSAGE)
       .refine((s) => s.length <= maxContentChars, `must be at most ${maxContentChars} characters`),
     sourceUrl: z
       .string()
       .trim()
       .max(2048, 'must be at most 2048 characters')
       .refine(noNul, NUL_MESSAGE)
+      .refine(wellFormed, UNICODE_MESSAGE)
       .refine((s) => {
         try {
           const url = new URL(s);

@@ -32,6 +32,26 @@ const url = (protocols: string[]) =>
       .optional(),
   );
 
+const bool = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional());
+const origins = z.preprocess(
+  (v) =>
+    v === '' || v === undefined
+      ? []
+      : String(v)
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+  z.array(
+    z.string().refine((o) => {
+      try {
+        return new URL(o).origin === o;
+      } catch {
+        return false;
+      }
+    }, 'must be a comma-separated list of origins like https://app.example.com (scheme, host, optional port)'),
+  ),
+);
+
 const envSchema = z.object({
   NODE_ENV: optionalString,
   HOST: optionalString,
@@ -76,7 +96,25 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
   MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
   MAX_BODY_BYTES: int(2_000_000, 1_024, 100_000_000),
-  GRAPHIQL: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional()),
+  GRAPHIQL: bool,
+  AUTH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['required', 'off']).optional()),
+  AUTH_CACHE_MS: int(5_000, 0, 3_600_000),
+  CORS_ORIGINS: origins,
+  GRAPHQL_INTROSPECTION: bool,
+  GRAPHQL_MAX_DEPTH: int(10, 2, 100),
+  GRAPHQL_MAX_COMPLEXITY: int(5_000, 10, 10_000_000),
+  GRAPHQL_MAX_ALIASES: int(30, 1, 10_000),
+  GRAPHQL_MAX_TOKENS: int(2_000, 50, 1_000_000),
+  GRAPHQL_MAX_MUTATIONS: int(10, 1, 1_000),
+  PERSISTED_OPERATIONS_FILE: optionalString,
+  RATE_LIMIT_PER_SECOND: int(50, 1, 1_000_000),
+  RATE_LIMIT_BURST: int(100, 1, 10_000_000),
+  DAILY_ARTICLE_LIMIT: int(10_000, 1, 100_000_000),
+  MAX_JOBS_IN_FLIGHT_PER_TENANT: int(10_000, 1, 100_000_000),
+  MAX_CONNECTIONS_PER_CLIENT: int(50, 1, 100_000),
+  MAX_SUBSCRIPTIONS_PER_CONNECTION: int(100, 1, 100_000),
+  HTTP_HEADERS_TIMEOUT_MS: int(10_000, 100, 600_000),
+  HTTP_REQUEST_TIMEOUT_MS: int(30_000, 100, 3_600_000),
   MOCK_LLM_PORT: int(4010, 0, 65535),
   MOCK_LLM_LATENCY_MS: int(50, 0, 600_000),
 });
@@ -104,7 +142,32 @@ export interface Config {
   };
   outboxRelayIntervalMs: number;
   llm: LlmSettings & { timeout: { perThousandCharsMs: number; minMs: number; maxMs: number } };
-  limits: { maxContentChars: number; maxBodyBytes: number };
+  limits: {
+    maxContentChars: number;
+    maxBodyBytes: number;
+    ratePerSecond: number;
+    rateBurst: number;
+    dailyArticles: number;
+    maxInFlightPerTenant: number;
+  };
+  auth: { mode: 'required' | 'off'; cacheMs: number };
+  http: {
+    corsOrigins: string[];
+    headersTimeoutMs: number;
+    requestTimeoutMs: number;
+    maxConnectionsPerClient: number;
+    maxSubscriptionsPerConnection: number;
+  };
+  /** Cost limits of every GraphQL operation, whatever the transport. */
+  graphql: {
+    introspection: boolean;
+    maxDepth: number;
+    maxComplexity: number;
+    maxAliases: number;
+    maxTokens: number;
+    maxMutations: number;
+    persistedOperationsFile: string | undefined;
+  };
   graphiql: boolean;
   mockLlm: { port: number; latencyMs: number };
 }
@@ -125,9 +188,11 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   if (problems.length > 0) throw new ConfigError(problems);
 
   const envName = e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development';
+  const authMode = e.AUTH ?? (envName === 'production' ? 'required' : 'off');
   return Object.freeze({
     env: envName,
-    host: e.HOST ?? '0.0.0.0',
+    // An open API (AUTH=off) answers only this machine unless HOST says otherwise.
+    host: e.HOST ?? (authMode === 'off' ? '127.0.0.1' : '0.0.0.0'),
     port: e.PORT,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
@@ -161,7 +226,31 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
         maxMs: e.LLM_TIMEOUT_MAX_MS,
       },
     },
-    limits: { maxContentChars: e.MAX_CONTENT_CHARS, maxBodyBytes: e.MAX_BODY_BYTES },
+    limits: {
+      maxContentChars: e.MAX_CONTENT_CHARS,
+      maxBodyBytes: e.MAX_BODY_BYTES,
+      ratePerSecond: e.RATE_LIMIT_PER_SECOND,
+      rateBurst: e.RATE_LIMIT_BURST,
+      dailyArticles: e.DAILY_ARTICLE_LIMIT,
+      maxInFlightPerTenant: e.MAX_JOBS_IN_FLIGHT_PER_TENANT,
+    },
+    auth: { mode: authMode, cacheMs: e.AUTH_CACHE_MS },
+    http: {
+      corsOrigins: e.CORS_ORIGINS,
+      headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
+      requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
+      maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT,
+      maxSubscriptionsPerConnection: e.MAX_SUBSCRIPTIONS_PER_CONNECTION,
+    },
+    graphql: {
+      introspection: e.GRAPHQL_INTROSPECTION ? e.GRAPHQL_INTROSPECTION === 'true' : envName !== 'production',
+      maxDepth: e.GRAPHQL_MAX_DEPTH,
+      maxComplexity: e.GRAPHQL_MAX_COMPLEXITY,
+      maxAliases: e.GRAPHQL_MAX_ALIASES,
+      maxTokens: e.GRAPHQL_MAX_TOKENS,
+      maxMutations: e.GRAPHQL_MAX_MUTATIONS,
+      persistedOperationsFile: e.PERSISTED_OPERATIONS_FILE,
+    },
     graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'true' : envName !== 'production',
     mockLlm: { port: e.MOCK_LLM_PORT, latencyMs: e.MOCK_LLM_LATENCY_MS },
   });

@@ -2,11 +2,13 @@ import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
 import * as initial from './migrations/0001-initial.js';
 import * as stepStates from './migrations/0002-step-states.js';
+import * as access from './migrations/0003-access.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
   '0001-initial': initial,
   '0002-step-states': stepStates,
+  '0003-access': access,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

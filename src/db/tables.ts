@@ -7,7 +7,7 @@ type Json<T> = ColumnType<T, string, string>;
 
 export interface ArticlesTable {
   id: Generated<number>;
-  owner_id: string | null;
+  tenant_id: string;
   title: string;
   content: string;
   source_url: string;
@@ -91,6 +91,41 @@ export interface OutboxTable {
   attempts: Generated<number>;
 }
 
+export interface ApiKeysTable {
+  id: string;
+  /** The visible start of the key (`dk_` and 8 hex digits), unique: how a key is found and shown. */
+  prefix: string;
+  /** SHA-256 of the whole key, hex; the key itself is never stored. */
+  secret_hash: string;
+  tenant_id: string;
+  scopes: string[];
+  name: string | null;
+  /** Null: the configured default. */
+  rate_per_second: number | null;
+  rate_burst: number | null;
+  daily_articles: number | null;
+  created_at: CreatedAt;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  created_by: string | null;
+}
+
+export interface RateBucketsTable {
+  id: string;
+  tokens: number;
+  updated_at: Date;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: CreatedAt;
+  key_id: string | null;
+  tenant_id: string | null;
+  action: string;
+  target: string | null;
+  details: Json<Record<string, unknown>> | null;
+}
+
 export interface Database {
   articles: ArticlesTable;
   jobs: JobsTable;
@@ -98,6 +133,9 @@ export interface Database {
   llm_calls: LlmCallsTable;
   article_events: ArticleEventsTable;
   outbox: OutboxTable;
+  api_keys: ApiKeysTable;
+  rate_buckets: RateBucketsTable;
+  audit_log: AuditLogTable;
 }
 
 export type ArticleRow = Selectable<ArticlesTable>;
@@ -106,3 +144,4 @@ export type JobStepRow = Selectable<JobStepsTable>;
 export type LlmCallRow = Selectable<LlmCallsTable>;
 export type ArticleEventRow = Selectable<ArticleEventsTable>;
 export type NewLlmCall = Insertable<LlmCallsTable>;
+export type ApiKeyRow = Selectable<ApiKeysTable>;

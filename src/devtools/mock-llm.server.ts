@@ -101,7 +101,7 @@ export async function startMockLlmServer(
       stats.byStatus[status] = (stats.byStatus[status] ?? 0) + 1;
       const headers: Record<string, string> =
         fault?.retryAfterSec !== undefined ? { 'retry-after': String(fault.retryAfterSec) } : {};
-      return json(res, status, errorBody(provider, status), headers);
+      return json(res, status, errorBody(provider, status, String(key ?? '')), headers);
     }
 
     let request: { model?: string; stream?: boolean; system?: unknown; messages?: { role: string; content: unknown }[] };
@@ -167,14 +167,15 @@ function emptyStats(): MockLlmStats {
   return { requests: 0, byProvider: { openai: 0, anthropic: 0 }, byStatus: {}, inFlight: 0, maxInFlight: 0 };
 }
 
-function errorBody(provider: 'openai' | 'anthropic', status: number): object {
+/** A 401 echoes the key it was sent, as some OpenAI-compatible gateways do. */
+function errorBody(provider: 'openai' | 'anthropic', status: number, key = ''): object {
   const [type, message] =
     status === 429
       ? ['rate_limit_error', 'Rate limit reached (mock)']
       : status === 529
         ? ['overloaded_error', 'Overloaded (mock)']
         : status === 401
-          ? ['authentication_error', 'Invalid API key (mock)']
+          ? ['authentication_error', `Incorrect API key provided: ${key}`]
           : status >= 500
             ? ['api_error', 'Internal server error (mock)']
             : ['invalid_request_error', 'Bad request (mock)'];

@@ -48,3 +48,13 @@ export class InvalidStateError extends DistillError {
     super('INVALID_STATE', message);
   }
 }
+
+/** Over a limit (request rate, daily articles, jobs in flight); try again after `retryAfterSeconds`. */
+export class RateLimitedError extends DistillError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('RATE_LIMITED', message);
+  }
+}

@@ -1,8 +1,9 @@
 import { pino, type Logger } from 'pino';
+import { redactSecrets } from './redact.js';
 
 export type { Logger };
 
-/** JSON logger; keys that may hold secrets are redacted wherever they appear. */
+/** JSON logger; keys that may hold secrets, and anything shaped like a secret, are redacted. */
 export function createLogger(level: string, base: Record<string, unknown> = {}): Logger {
   // Asynchronous stdout: a synchronous write per line is a syscall on every job's hot path.
   // flushLogger() before exiting.
@@ -16,6 +17,8 @@ export function createLogger(level: string, base: Record<string, unknown> = {}):
         censor: '[redacted]',
       },
       timestamp: pino.stdTimeFunctions.isoTime,
+      // By shape too, whatever field or error message carries it.
+      hooks: { streamWrite: redactSecrets },
     },
     destination,
   );

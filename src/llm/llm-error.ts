@@ -1,4 +1,5 @@
 import { DistillError } from '../lib/errors.js';
+import { sanitizeErrorText } from '../lib/redact.js';
 
 export const LLM_ERROR_KINDS = [
   'rate_limited',
@@ -21,7 +22,8 @@ export class LlmError extends DistillError {
     message: string,
     readonly details: { status?: number; retryAfterMs?: number; provider: string; cause?: unknown },
   ) {
-    super(`LLM_${kind.toUpperCase()}`, message, { cause: details.cause });
+    // Provider text is stored, published and logged: gateways have been seen echoing the key.
+    super(`LLM_${kind.toUpperCase()}`, sanitizeErrorText(message), { cause: details.cause });
   }
 
   get retryAfterMs(): number | undefined {

@@ -1,6 +1,11 @@
+import { createApiKeyRepository } from '../access/api-key.repository.js';
+import { createAuthenticator } from '../access/authenticator.js';
+import { createKeyLimits } from '../access/key-limits.js';
+import { createSharedBuckets } from '../access/shared-bucket.js';
 import { createArticleReader } from '../articles/article.repository.js';
 import { createArticleService, type ArticleService } from '../articles/article.service.js';
 import { createOutboxCleaner, createOutboxRelay } from '../articles/outbox.relay.js';
+import { createSubmissionQuota } from '../articles/submission-quota.js';
 import type { Config } from '../config/config.js';
 import { Lifecycle } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
@@ -33,7 +38,11 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     const infra = await createInfrastructure(config, log, lifecycle);
     const outbox = createOutboxCleaner({ db: infra.db, log });
     lifecycle.add('outbox cleaner', () => outbox.stop());
+    const buckets = createSharedBuckets(infra.db, (err) => log.warn({ err }, 'rate limit unavailable: request admitted'));
+    const keyLimits = createKeyLimits(buckets, config.limits);
+    const reader = createArticleReader(infra.db);
     const articles = createArticleService({
+      quota: createSubmissionQuota({ reader, limits: keyLimits, maxInFlightPerTenant: config.limits.maxInFlightPerTenant }),
       outbox,
       db: infra.db,
       queue: infra.queue,
@@ -52,13 +61,21 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     if (roles.api) {
       const hub = new ArticleEventHub(infra.bus);
       lifecycle.add('event hub', async () => hub.stop());
+      const auth = createAuthenticator({ keys: createApiKeyRepository(infra.db), ...config.auth });
+      if (auth.mode === 'off')
+        log.warn(
+          { host: config.host },
+          'AUTH=off: the API is open to anyone who can reach it (set AUTH=required and create keys)',
+        );
       api = await startApiServer(
-        { reader: createArticleReader(infra.db), articles, hub, log },
+        { reader, articles, hub, log, auth, keyLimits },
         {
           host: config.host,
           port: config.port,
           graphiql: config.graphiql,
           maxBodyBytes: config.limits.maxBodyBytes,
+          http: config.http,
+          graphql: config.graphql,
           ready: infra.ready,
         },
       );

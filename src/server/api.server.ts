@@ -1,11 +1,18 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ExecutionArgs } from 'graphql';
+import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocketServer } from 'ws';
+import type { Authenticator } from '../access/authenticator.js';
+import type { KeyLimits } from '../access/key-limits.js';
+import type { Viewer } from '../access/viewer.js';
+import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
+import { createClientConnections, originAllowed } from './client-connections.js';
 import { createContext, type ContextDeps, type GraphQLContext } from './context.js';
+import { operationLimitPlugins } from './operation-limits.js';
+import { loadPersistedOperations, persistedOperationPlugins, type PersistedOperations } from './persisted-operations.js';
 import { schema } from './schema/index.js';
 
 export interface ApiServerOptions {
@@ -13,8 +20,16 @@ export interface ApiServerOptions {
   port: number;
   graphiql: boolean;
   maxBodyBytes: number;
+  http: Config['http'];
+  graphql: Config['graphql'];
   /** Readiness: resolves when the process can serve (database and queue reachable). */
   ready: () => Promise<boolean>;
+}
+
+export interface ApiServerDeps extends Omit<ContextDeps, 'maxComplexity'> {
+  log: Logger;
+  auth: Authenticator;
+  keyLimits: KeyLimits;
 }
 
 export interface ApiServer {
@@ -23,14 +38,28 @@ export interface ApiServer {
   stop(): Promise<void>;
 }
 
+// Bodies a browser form can send without a CORS preflight: never GraphQL here (CSRF).
+const JSON_TYPES = ['application/json', 'application/graphql-response+json'];
+
+/** A viewer with no scopes: what serves the GraphiQL page itself when AUTH=required. */
+const NOBODY: Viewer = { keyId: null, tenantId: '', scopes: new Set(), limits: null };
+
 /**
  * GraphQL over HTTP (POST/GET, SSE subscriptions) and graphql-ws on one port, plus /healthz and
- * /readyz. WebSocket operations run through Yoga's envelop, so they get the same masking, parsing
- * and plugins as HTTP ones.
+ * /readyz. WebSocket operations run through Yoga's envelop, so they get the same masking, parsing,
+ * limits and plugins as HTTP ones. Every request is authenticated (AUTH), rate-limited per key,
+ * and refused when it comes from a foreign browser origin or as a form.
  */
-export async function startApiServer(deps: ContextDeps & { log: Logger }, options: ApiServerOptions): Promise<ApiServer> {
-  const { log } = deps;
-  const yoga = createYoga<Record<string, never>, GraphQLContext>({
+export async function startApiServer(deps: ApiServerDeps, options: ApiServerOptions): Promise<ApiServer> {
+  const { log, auth, keyLimits } = deps;
+  const contextDeps: ContextDeps = { ...deps, maxComplexity: options.graphql.maxComplexity };
+  const persisted: PersistedOperations | undefined = options.graphql.persistedOperationsFile
+    ? await loadPersistedOperations(options.graphql.persistedOperationsFile)
+    : undefined;
+  const connections = createClientConnections(options.http.maxConnectionsPerClient);
+  const corsOrigins = options.http.corsOrigins;
+
+  const yoga = createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
     graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'Distill' } : false,
@@ -38,6 +67,19 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
     // route() below already requires a Content-Length within the limit, and Node reads no more than
     // that; Yoga's own check pipes every body through a TransformStream (measurable API CPU).
     maxRequestBodySize: false,
+    // Only listed origins get CORS headers; bearer keys, not cookies, so never credentials.
+    cors: (request) => {
+      const origin = request.headers.get('origin');
+      if (!origin || !corsOrigins.includes(origin)) return false;
+      return {
+        origin: [origin],
+        credentials: false,
+        methods: ['GET', 'POST'],
+        allowedHeaders: ['authorization', 'content-type', 'accept'],
+        maxAge: 600,
+      };
+    },
+    plugins: [...operationLimitPlugins(options.graphql), ...(persisted ? persistedOperationPlugins(persisted) : [])],
     // Never send stack traces or internal messages to clients; log them here instead.
     maskedErrors: {
       isDev: false,
@@ -54,7 +96,7 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
       warn: (...args) => log.warn({ args }, 'yoga'),
       error: (...args) => log.error({ args }, 'yoga'),
     },
-    context: () => createContext(deps),
+    context: ({ viewer }) => createContext(contextDeps, viewer),
   });
 
   const server = createServer((req, res) => {
@@ -64,6 +106,9 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
       else res.destroy();
     });
   });
+  // A client that sends its headers or body slowly does not hold a socket for Node's 300 s default.
+  server.headersTimeout = options.http.headersTimeoutMs;
+  server.requestTimeout = options.http.requestTimeoutMs;
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -72,31 +117,109 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
       const ready = await options.ready().catch(() => false);
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });
     }
+    // Preflights: Yoga answers them, with CORS headers only for listed origins.
+    if (req.method === 'OPTIONS') return void (await yoga(req, res, { viewer: NOBODY }));
+    if (!originAllowed(req, corsOrigins))
+      return refuse(res, 403, 'FORBIDDEN_ORIGIN', `Origin ${req.headers.origin} may not call this API (CORS_ORIGINS)`);
     if (req.method === 'POST') {
       const length = Number(req.headers['content-length']);
       if (!req.headers['content-length'] || !Number.isFinite(length))
-        return graphqlError(res, 411, 'A Content-Length header is required');
+        return refuse(res, 411, 'LENGTH_REQUIRED', 'A Content-Length header is required');
       if (length > options.maxBodyBytes)
-        return graphqlError(res, 413, `Request body is ${length} bytes; the limit is ${options.maxBodyBytes}`);
+        return refuse(res, 413, 'BODY_TOO_LARGE', `Request body is ${length} bytes; the limit is ${options.maxBodyBytes}`);
+      const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+      if (!JSON_TYPES.includes(type))
+        return refuse(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'POST a JSON body (Content-Type: application/json)');
     }
-    await yoga.requestListener(req, res);
+
+    let viewer: Viewer;
+    const authentication = await auth.authenticate(req.headers.authorization);
+    if (authentication.ok) viewer = authentication.viewer;
+    else if (isGraphiqlPage(req)) viewer = NOBODY;
+    else {
+      res.setHeader('www-authenticate', 'Bearer');
+      return refuse(res, 401, 'UNAUTHENTICATED', authentication.reason);
+    }
+    const admitted = await keyLimits.admitRequest(viewer);
+    if (!admitted.ok) {
+      res.setHeader('retry-after', String(admitted.retryAfterSeconds));
+      return refuse(res, 429, 'RATE_LIMITED', `Too many requests for this API key; retry in ${admitted.retryAfterSeconds} s`, {
+        retryAfterSeconds: admitted.retryAfterSeconds,
+      });
+    }
+
+    const stream = (req.headers.accept ?? '').includes('text/event-stream');
+    if (stream) {
+      if (!connections.acquire(req))
+        return refuse(res, 429, 'TOO_MANY_CONNECTIONS', 'This client has too many open subscriptions streams');
+      res.once('close', () => connections.release(req));
+    }
+    await yoga(req, res, { viewer });
   }
 
-  const wss = new WebSocketServer({ server, path: '/graphql', maxPayload: options.maxBodyBytes });
-  const wsServer = useServer(
+  function isGraphiqlPage(req: IncomingMessage): boolean {
+    return (
+      options.graphiql && req.method === 'GET' && (req.headers.accept ?? '').includes('text/html') && !req.url?.includes('query=')
+    );
+  }
+
+  const wss = new WebSocketServer({
+    server,
+    path: '/graphql',
+    maxPayload: options.maxBodyBytes,
+    verifyClient: ({ req }, done) => {
+      if (!originAllowed(req, corsOrigins)) return done(false, 403, 'Origin not allowed');
+      if (!connections.acquire(req)) return done(false, 429, 'Too many connections from this client');
+      done(true);
+    },
+  });
+  wss.on('connection', (socket, req) => socket.once('close', () => connections.release(req)));
+
+  type Extra = { viewer?: Viewer };
+  const wsServer = useServer<Record<string, unknown> | undefined, Extra>(
     {
+      onConnect: async (ctx) => {
+        const authentication = await auth.authenticate(ctx.connectionParams?.authorization);
+        if (!authentication.ok) {
+          ctx.extra.socket.close(4401, 'Unauthorized');
+          return false;
+        }
+        ctx.extra.viewer = authentication.viewer;
+        return true;
+      },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
+        const viewer = ctx.extra.viewer!;
+        if (Object.keys(ctx.subscriptions).length >= options.http.maxSubscriptionsPerConnection)
+          return [
+            new GraphQLError(`A connection may hold at most ${options.http.maxSubscriptionsPerConnection} subscriptions`, {
+              extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
+            }),
+          ];
+        const admitted = await keyLimits.admitRequest(viewer);
+        if (!admitted.ok)
+          return [
+            new GraphQLError(`Too many requests for this API key; retry in ${admitted.retryAfterSeconds} s`, {
+              extensions: { code: 'RATE_LIMITED', retryAfterSeconds: admitted.retryAfterSeconds },
+            }),
+          ];
         const enveloped = yoga.getEnveloped({
           ...ctx,
           req: ctx.extra.request,
           socket: ctx.extra.socket,
           params: payload,
+          viewer,
         } as unknown as YogaInitialContext);
+        let query = payload.query;
+        if (persisted) {
+          const resolved = persisted.resolve(payload);
+          if (resolved instanceof GraphQLError) return [resolved];
+          query = resolved;
+        }
         let document;
         try {
-          document = enveloped.parse(payload.query);
+          document = enveloped.parse(query);
         } catch (err) {
           return [err as never];
         }
@@ -108,7 +231,14 @@ export async function startApiServer(deps: ContextDeps & { log: Logger }, option
           contextValue: await enveloped.contextFactory(),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
-        const errors = enveloped.validate(args.schema, args.document);
+        let errors;
+        try {
+          errors = enveloped.validate(args.schema, args.document);
+        } catch (err) {
+          // graphql-armor throws its rejections out of validation.
+          if (err instanceof GraphQLError) return [err];
+          throw err;
+        }
         if (errors.length > 0) return errors;
         return args;
       },
@@ -146,8 +276,15 @@ function json(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-function graphqlError(res: ServerResponse, status: number, message: string): void {
+/** Refuses a request before GraphQL sees it, as a GraphQL error response. */
+function refuse(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  extensions: Record<string, unknown> = {},
+): void {
   // The request body is not read; close the connection so the client stops sending it.
   res.setHeader('connection', 'close');
-  json(res, status, { errors: [{ message, extensions: { code: status === 413 ? 'BODY_TOO_LARGE' : 'LENGTH_REQUIRED' } }] });
+  json(res, status, { errors: [{ message, extensions: { code, ...extensions } }] });
 }

@@ -1,23 +1,33 @@
+import type { Viewer } from '../access/viewer.js';
+import { visibleTenant } from '../access/viewer.js';
 import type { ArticleReader } from '../articles/article.repository.js';
-import type { ArticleService, Viewer } from '../articles/article.service.js';
+import type { ArticleService } from '../articles/article.service.js';
 import type { ArticleEventHub } from './article-event.hub.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
 /** What every resolver receives. Built per HTTP request and per WebSocket subscription. */
 export interface GraphQLContext {
   viewer: Viewer;
+  /** Loaders see the viewer's tenant only (admins: every tenant). */
   loaders: Loaders;
   articles: ArticleService;
   hub: ArticleEventHub;
+  maxComplexity: number;
 }
 
 export interface ContextDeps {
   reader: ArticleReader;
   articles: ArticleService;
   hub: ArticleEventHub;
+  maxComplexity: number;
 }
 
-export function createContext(deps: ContextDeps): GraphQLContext {
-  // Access control comes later (API keys with scopes): the viewer is anonymous for now.
-  return { viewer: { id: null }, loaders: createLoaders(deps.reader), articles: deps.articles, hub: deps.hub };
+export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext {
+  return {
+    viewer,
+    loaders: createLoaders(deps.reader, visibleTenant(viewer)),
+    articles: deps.articles,
+    hub: deps.hub,
+    maxComplexity: deps.maxComplexity,
+  };
 }

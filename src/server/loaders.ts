@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import type { Article, Job, JobStep, LlmCall } from '../articles/article.model.js';
 import type { ArticleEvent } from '../articles/article-event.js';
-import type { ArticleReader } from '../articles/article.repository.js';
+import type { ArticleReader, TenantScope } from '../articles/article.repository.js';
 
 function groupBy<K, V>(rows: V[], key: (row: V) => K): Map<K, V[]> {
   const map = new Map<K, V[]>();
@@ -14,15 +14,15 @@ function groupBy<K, V>(rows: V[], key: (row: V) => K): Map<K, V[]> {
   return map;
 }
 
-/** One batched query per kind of thing a GraphQL operation asks for, per request. */
-export function createLoaders(reader: ArticleReader) {
+/** One batched query per kind of thing a GraphQL operation asks for, per request, seeing one tenant (or all: null). */
+export function createLoaders(reader: ArticleReader, tenant: TenantScope) {
   const loaders = {
     article: new DataLoader<number, Article | undefined>(async (ids) => {
-      const byId = new Map((await reader.findArticlesByIds(ids)).map((a) => [a.id, a]));
+      const byId = new Map((await reader.findArticlesByIds(ids, tenant)).map((a) => [a.id, a]));
       return ids.map((id) => byId.get(id));
     }),
     job: new DataLoader<string, Job | undefined>(async (ids) => {
-      const byId = new Map((await reader.findJobsByIds(ids)).map((j) => [j.id, j]));
+      const byId = new Map((await reader.findJobsByIds(ids, tenant)).map((j) => [j.id, j]));
       return ids.map((id) => byId.get(id));
     }),
     /** Jobs of an article, newest first. */

@@ -59,6 +59,7 @@ export type SubmitArticleMutationVariables = Exact<{
 
 
 export type SubmitArticleMutation = { submitArticle:
+    | { __typename: 'RateLimitedError' }
     | { __typename: 'SubmitArticlePayload', article: { id: string, status: ArticleStatus, priority: Priority }, job: { id: string, state: JobState } }
     | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
    };
@@ -93,6 +94,7 @@ export type RetryArticleMutationVariables = Exact<{
 export type RetryArticleMutation = { retryArticle:
     | { __typename: 'InvalidStateError', message: string }
     | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'RateLimitedError', message: string }
     | { __typename: 'RetryArticlePayload', article: { id: string, status: ArticleStatus }, job: { id: string, state: JobState } }
    };
 

@@ -14,8 +14,9 @@ export function sampleArticle(overrides: Partial<SubmitArticleInput> = {}): Subm
 export async function submit(
   baseUrl: string,
   input: SubmitArticleInput = sampleArticle(),
+  key?: string,
 ): Promise<{ articleId: string; jobId: string }> {
-  const { submitArticle } = await gql(baseUrl, SubmitArticle, { input });
+  const { submitArticle } = await gql(baseUrl, SubmitArticle, { input }, key);
   if (submitArticle.__typename !== 'SubmitArticlePayload') throw new Error(`rejected: ${JSON.stringify(submitArticle)}`);
   return { articleId: submitArticle.article.id, jobId: submitArticle.job.id };
 }

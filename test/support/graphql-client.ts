@@ -5,13 +5,15 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { EventQueue } from './event-queue.js';
 
-/** Sends an operation over HTTP POST; throws if the response has errors. */
-export async function gql<R, V>(baseUrl: string, document: TypedDocumentNode<R, V>, variables: V): Promise<R> {
-  const result = await gqlRequest(baseUrl, { query: print(document), variables });
+/** Sends an operation over HTTP POST (with an API key, if given); throws if the response has errors. */
+export async function gql<R, V>(baseUrl: string, document: TypedDocumentNode<R, V>, variables: V, key?: string): Promise<R> {
+  const result = await gqlRequest(baseUrl, { query: print(document), variables }, key ? bearer(key) : {});
   if (result.status !== 200 || result.body.errors)
     throw new Error(`GraphQL ${result.status}: ${JSON.stringify(result.body.errors)}`);
   return result.body.data as R;
 }
+
+export const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
 
 /** A raw POST to /graphql: status and parsed body, errors included. */
 export async function gqlRequest(
@@ -52,8 +54,9 @@ function sinkInto<R>(events: EventQueue<R>, onError?: (err: Error) => void) {
 /** Subscribes over graphql-ws; resolves once the server acknowledged the connection. */
 export async function wsSubscribe<R, V>(
   baseUrl: string,
-  document: TypedDocumentNode<R, V>,
+  document: TypedDocumentNode<R, V> | string,
   variables: V,
+  options: { key?: string } = {},
 ): Promise<Subscription<R>> {
   const events = new EventQueue<R>();
   let clientRef!: Client;
@@ -62,12 +65,13 @@ export async function wsSubscribe<R, V>(
       url: `${baseUrl.replace(/^http/, 'ws')}/graphql`,
       webSocketImpl: WebSocket,
       retryAttempts: 0,
+      connectionParams: options.key ? { authorization: `Bearer ${options.key}` } : undefined,
       on: { connected: () => resolve(), error: (e) => reject(e instanceof Error ? e : new Error('websocket error')) },
     });
     clientRef = client;
   });
   const dispose = clientRef.subscribe<R>(
-    { query: print(document), variables: variables as Record<string, unknown> },
+    { query: typeof document === 'string' ? document : print(document), variables: variables as Record<string, unknown> },
     sinkInto(events),
   );
   await connected;
@@ -83,8 +87,9 @@ export async function wsSubscribe<R, V>(
 /** Subscribes over server-sent events (graphql-sse's distinct-connections mode, which Yoga serves). */
 export async function sseSubscribe<R, V>(
   baseUrl: string,
-  document: TypedDocumentNode<R, V>,
+  document: TypedDocumentNode<R, V> | string,
   variables: V,
+  options: { key?: string } = {},
 ): Promise<Subscription<R>> {
   const events = new EventQueue<R>();
   let connect!: { resolve(): void; reject(err: Error): void };
@@ -92,10 +97,11 @@ export async function sseSubscribe<R, V>(
   const client: SseClient = createSseClient({
     url: `${baseUrl}/graphql`,
     retryAttempts: 0,
+    headers: options.key ? { authorization: `Bearer ${options.key}` } : undefined,
     on: { connected: () => connect.resolve() },
   });
   const dispose = client.subscribe<R>(
-    { query: print(document), variables: variables as Record<string, unknown> },
+    { query: typeof document === 'string' ? document : print(document), variables: variables as Record<string, unknown> },
     sinkInto(events, (err) => connect.reject(err)),
   );
   await connected;

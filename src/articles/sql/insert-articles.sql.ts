@@ -9,7 +9,7 @@ import { logJobEventsCte } from './event-sql.js';
 export interface NewArticleRow {
   jobId: string;
   maxAttempts: number;
-  ownerId: string | null;
+  tenantId: string;
   submission: Submission;
 }
 
@@ -20,10 +20,10 @@ export type InsertedRow = ArticleRow & { payload: string; job_id: string; outbox
  * One statement for all of them, so a batch is all or nothing.
  */
 export async function insertArticles(db: Db, articles: NewArticleRow[]): Promise<InsertedRow[]> {
-  const input = articles.map(({ submission: s, ownerId, jobId, maxAttempts }) => ({
+  const input = articles.map(({ submission: s, tenantId, jobId, maxAttempts }) => ({
     job_id: jobId,
     max_attempts: maxAttempts,
-    owner_id: ownerId,
+    tenant_id: tenantId,
     title: s.title,
     content: s.content,
     source_url: s.sourceUrl,
@@ -35,11 +35,11 @@ export async function insertArticles(db: Db, articles: NewArticleRow[]): Promise
     with n as materialized (
       select r.*, nextval(pg_get_serial_sequence('articles', 'id')) as article_id
       from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
-        job_id uuid, max_attempts int, owner_id text, title text, content text, source_url text, content_hash text, priority text)),
+        job_id uuid, max_attempts int, tenant_id text, title text, content text, source_url text, content_hash text, priority text)),
     a as (
-      insert into articles (id, owner_id, title, content, source_url, content_hash, priority, status, event_seq)
+      insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, event_seq)
       overriding system value
-      select article_id, owner_id, title, content, source_url, content_hash, priority, 'PENDING', 1 from n
+      select article_id, tenant_id, title, content, source_url, content_hash, priority, 'PENDING', 1 from n
       returning *),
     j as (
       insert into jobs (id, article_id, state, priority, max_attempts)

@@ -5,7 +5,7 @@ import type {
   LlmCall as LlmCallModel,
 } from '../../articles/article.model.js';
 import { STEP_COUNT } from '../../articles/step-catalog.js';
-import { InputValidationError, InvalidStateError, NotFoundError } from '../../lib/errors.js';
+import { InputValidationError, InvalidStateError, NotFoundError, RateLimitedError } from '../../lib/errors.js';
 import { builder } from './builder.js';
 import { ArticleStatusEnum, JobStateEnum, PriorityEnum, SentimentEnum, StepNameEnum } from './enums.schema.js';
 import { parseArticleId, parseJobId } from './ids.js';
@@ -75,7 +75,11 @@ Job.implement({
       resolve: async (j, _args, ctx) =>
         (await ctx.loaders.stepsByJob.load(j.id)).filter((s) => s.state === 'DONE').length / STEP_COUNT,
     }),
-    steps: t.field({ type: [JobStep], resolve: (j, _args, ctx) => ctx.loaders.stepsByJob.load(j.id) }),
+    steps: t.field({
+      type: [JobStep],
+      complexity: { field: 1, multiplier: STEP_COUNT },
+      resolve: (j, _args, ctx) => ctx.loaders.stepsByJob.load(j.id),
+    }),
     error: t.exposeString('error', { nullable: true }),
     errorKind: t.exposeString('errorKind', { nullable: true, description: 'rate_limited, timeout, bad_request, …' }),
     workerId: t.exposeString('workerId', { nullable: true }),
@@ -156,6 +160,7 @@ builder.queryFields((t) => ({
   article: t.field({
     type: Article,
     nullable: true,
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const articleId = parseArticleId(id);
@@ -165,6 +170,7 @@ builder.queryFields((t) => ({
   job: t.field({
     type: Job,
     nullable: true,
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const jobId = parseJobId(id);
@@ -178,7 +184,8 @@ builder.mutationFields((t) => ({
     type: SubmitArticlePayload,
     description: 'Stores the article and queues its job; answers at once with both ids.',
     args: { input: t.arg({ type: SubmitArticleInput, required: true }) },
-    errors: { types: [InputValidationError], union: { name: 'SubmitArticleResult' } },
+    authScopes: { write: true },
+    errors: { types: [InputValidationError, RateLimitedError], union: { name: 'SubmitArticleResult' } },
     resolve: async (_root, { input }, ctx) => {
       const [submitted] = await ctx.articles.submit([input], ctx.viewer);
       return submitted!;
@@ -188,14 +195,16 @@ builder.mutationFields((t) => ({
     type: RetryArticlePayload,
     description: 'Queues a new job for a FAILED or CANCELLED article; steps already done are not run again.',
     args: { id: t.arg.id({ required: true }) },
-    errors: { types: [NotFoundError, InvalidStateError], union: { name: 'RetryArticleResult' } },
-    resolve: (_root, { id }, ctx) => ctx.articles.retry(requireArticleId(id)),
+    authScopes: { write: true },
+    errors: { types: [NotFoundError, InvalidStateError, RateLimitedError], union: { name: 'RetryArticleResult' } },
+    resolve: (_root, { id }, ctx) => ctx.articles.retry(requireArticleId(id), ctx.viewer),
   }),
   cancelArticle: t.field({
     type: CancelArticlePayload,
     description: 'Cancels a PENDING or PROCESSING article; a running job aborts its LLM calls.',
     args: { id: t.arg.id({ required: true }) },
+    authScopes: { write: true },
     errors: { types: [NotFoundError, InvalidStateError], union: { name: 'CancelArticleResult' } },
-    resolve: async (_root, { id }, ctx) => ({ article: await ctx.articles.cancel(requireArticleId(id)) }),
+    resolve: async (_root, { id }, ctx) => ({ article: await ctx.articles.cancel(requireArticleId(id), ctx.viewer) }),
   }),
 }));

@@ -1,4 +1,4 @@
-import { InputValidationError, InvalidStateError, NotFoundError, type FieldProblem } from '../../lib/errors.js';
+import { InputValidationError, InvalidStateError, NotFoundError, RateLimitedError, type FieldProblem } from '../../lib/errors.js';
 import { builder, ErrorInterface } from './builder.js';
 
 const FieldError = builder.objectRef<FieldProblem>('FieldError').implement({
@@ -29,4 +29,11 @@ builder.objectType(InvalidStateError, {
   interfaces: [ErrorInterface],
   description: 'The operation does not apply to the entity in its current state.',
   fields: () => ({}),
+});
+
+builder.objectType(RateLimitedError, {
+  name: 'RateLimitedError',
+  interfaces: [ErrorInterface],
+  description: 'A limit of the API key or its tenant is reached (rate, daily articles, jobs in flight); nothing was written.',
+  fields: (t) => ({ retryAfterSeconds: t.exposeInt('retryAfterSeconds') }),
 });

@@ -26,6 +26,7 @@ builder.subscriptionFields((t) => ({
   articleEvents: t.field({
     type: ArticleEventRef,
     description: 'SNAPSHOT of the current state first (or the logged events after `afterSeq`), then live events.',
+    authScopes: { read: true },
     args: { id: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     subscribe: async function* (_root, { id, afterSeq }, ctx) {
       const articleId = parseArticleId(id);
