@@ -99,16 +99,23 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     context: ({ viewer }) => createContext(contextDeps, viewer),
   });
 
-  const server = createServer((req, res) => {
-    void route(req, res).catch((err: unknown) => {
-      log.error({ err }, 'request failed');
-      if (!res.headersSent) json(res, 500, { error: 'internal error' });
-      else res.destroy();
-    });
-  });
   // A client that sends its headers or body slowly does not hold a socket for Node's 300 s default.
-  server.headersTimeout = options.http.headersTimeoutMs;
-  server.requestTimeout = options.http.requestTimeoutMs;
+  const server = createServer(
+    {
+      // Node requires headersTimeout <= requestTimeout.
+      headersTimeout: Math.min(options.http.headersTimeoutMs, options.http.requestTimeoutMs),
+      requestTimeout: options.http.requestTimeoutMs,
+      // How often Node looks for requests over those timeouts (its default is every 30 s).
+      connectionsCheckingInterval: Math.min(1_000, options.http.headersTimeoutMs / 2, options.http.requestTimeoutMs / 2),
+    },
+    (req, res) => {
+      void route(req, res).catch((err: unknown) => {
+        log.error({ err }, 'request failed');
+        if (!res.headersSent) json(res, 500, { error: 'internal error' });
+        else res.destroy();
+      });
+    },
+  );
 
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
@@ -191,7 +198,8 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
       onSubscribe: async (ctx, _id, payload) => {
         const viewer = ctx.extra.viewer!;
-        if (Object.keys(ctx.subscriptions).length >= options.http.maxSubscriptionsPerConnection)
+        // graphql-ws registers the subscription (as pending) before onSubscribe: it counts itself.
+        if (Object.keys(ctx.subscriptions).length > options.http.maxSubscriptionsPerConnection)
           return [
             new GraphQLError(`A connection may hold at most ${options.http.maxSubscriptionsPerConnection} subscriptions`, {
               extensions: { code: 'TOO_MANY_SUBSCRIPTIONS' },
