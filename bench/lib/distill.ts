@@ -11,6 +11,12 @@ export interface DistillDeployment {
   stop(): Promise<void>;
 }
 
+/** The API key of each started deployment (its environment's), by API URL. */
+const keyOf = new Map<string, string>();
+
+/** The Authorization header for a deployment's API. */
+export const authHeaders = (apiUrl: string): Record<string, string> => ({ authorization: `Bearer ${keyOf.get(apiUrl)}` });
+
 /** `serve` (and optionally `work`) as separate processes, like a production deployment. */
 export async function startDistill(
   environment: BenchEnvironment,
@@ -19,6 +25,7 @@ export async function startDistill(
   const api = spawnDistill('serve', environment.env);
   const ready = await api.waitForLog((l) => typeof l.url === 'string');
   const apiUrl = (ready.url as string).replace(/\/graphql$/, '');
+  keyOf.set(apiUrl, environment.apiKey);
   let worker: DistillProcess | undefined;
   if (options.worker) {
     worker = spawnDistill('work', { ...environment.env, ...options.workerEnv });
@@ -44,10 +51,14 @@ export const benchContent = (i: number) =>
 
 /** submitArticle over GraphQL; resolves with the article id. */
 export async function submitArticle(apiUrl: string, i: number, priority: 'HIGH' | 'NORMAL' | 'LOW' = 'NORMAL'): Promise<number> {
-  const body = await postJson<{ data?: { submitArticle: { article?: { id: string } } } }>(`${apiUrl}/graphql`, {
-    query: SUBMIT,
-    variables: { input: { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority } },
-  });
+  const body = await postJson<{ data?: { submitArticle: { article?: { id: string } } } }>(
+    `${apiUrl}/graphql`,
+    {
+      query: SUBMIT,
+      variables: { input: { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority } },
+    },
+    authHeaders(apiUrl),
+  );
   const id = body.data?.submitArticle.article?.id;
   if (!id) throw new Error(`submit failed: ${JSON.stringify(body)}`);
   return Number(id);

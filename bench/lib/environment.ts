@@ -4,6 +4,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { createApiKeyRepository } from '../../src/access/api-key.repository.js';
 import { jobNames } from '../../src/queue/jetstream.queue.js';
 
 export const POSTGRES_ADMIN_URL = process.env.BENCH_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -13,6 +14,8 @@ export interface BenchEnvironment {
   namespace: string;
   databaseUrl: string;
   env: Record<string, string>;
+  /** A key of the bench tenant, for `Authorization: Bearer`. */
+  apiKey: string;
   cleanup(): Promise<void>;
 }
 
@@ -26,11 +29,22 @@ export async function createBenchEnvironment(extra: Record<string, string> = {})
   url.pathname = `/${name}`;
   const db = await createDatabase({ kind: 'postgres', url: url.toString(), poolSize: 1, queryTimeoutMs: 60_000 });
   await migrateToLatest(db);
+  // Measured as deployed: AUTH=required, one key whose limits never bind.
+  const { key } = await createApiKeyRepository(db).create({
+    tenantId: 'bench',
+    scopes: ['articles:read', 'articles:write'],
+    limits: { ratePerSecond: 1e7, rateBurst: 1e7, dailyArticles: 1e9 },
+  });
   await db.destroy();
   return {
     namespace,
     databaseUrl: url.toString(),
+    apiKey: key,
     env: {
+      AUTH: 'required',
+      MAX_JOBS_IN_FLIGHT_PER_TENANT: '100000000',
+      MAX_CONNECTIONS_PER_CLIENT: '100000',
+      MAX_SUBSCRIPTIONS_PER_CONNECTION: '100000',
       DATABASE_URL: url.toString(),
       NATS_URL,
       DISTILL_NAMESPACE: namespace,

@@ -6,10 +6,10 @@ import { Agent, request } from 'undici';
 const agent = new Agent({ keepAliveTimeout: 30_000 });
 
 /** POSTs JSON and returns the parsed JSON answer. */
-export async function postJson<T>(url: string, body: unknown): Promise<T> {
+export async function postJson<T>(url: string, body: unknown, headers: Record<string, string> = {}): Promise<T> {
   const response = await request(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
     dispatcher: agent,
   });

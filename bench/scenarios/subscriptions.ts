@@ -1,7 +1,7 @@
 import { connect } from '@nats-io/transport-node';
 import { createClient } from 'graphql-ws';
 import WebSocket from 'ws';
-import { startDistill, submitArticle } from '../lib/distill.js';
+import { authHeaders, startDistill, submitArticle } from '../lib/distill.js';
 import { createBenchEnvironment, NATS_URL } from '../lib/environment.js';
 import { runAll } from '../lib/load.js';
 import { round, summarize } from '../lib/stats.js';
@@ -32,6 +32,7 @@ export async function benchSubscriptions(quick: boolean) {
         url: `${distill.apiUrl.replace('http', 'ws')}/graphql`,
         webSocketImpl: WebSocket,
         lazy: false,
+        connectionParams: authHeaders(distill.apiUrl),
       });
       clients.push(client);
       for (const id of ids.slice(c * 100, c * 100 + 100)) {
