@@ -27,6 +27,11 @@ export interface NewApiKey {
   createdBy?: string | null;
 }
 
+/** A key as listed: everything but its hash. */
+function withoutHash({ secretHash: _hash, ...apiKey }: ApiKey & { secretHash: string }): ApiKey {
+  return apiKey;
+}
+
 function fromRow(row: ApiKeyRow): ApiKey & { secretHash: string } {
   return {
     id: row.id,
@@ -65,19 +70,15 @@ export function createApiKeyRepository(db: Db) {
         })
         .returningAll()
         .executeTakeFirstOrThrow();
-      const { secretHash: _hash, ...apiKey } = fromRow(row);
-      return { apiKey, key };
+      return { apiKey: withoutHash(fromRow(row)), key };
     },
 
     async list(): Promise<ApiKey[]> {
       const rows = await db.selectFrom('api_keys').selectAll().orderBy('created_at').execute();
-      return rows.map((row) => {
-        const { secretHash: _hash, ...apiKey } = fromRow(row);
-        return apiKey;
-      });
+      return rows.map((row) => withoutHash(fromRow(row)));
     },
 
-    /** Marks the key revoked; false when there is no such key or it was already revoked. */
+    /** Marks the key revoked; undefined when there is no such key or it was already revoked. */
     async revoke(id: string): Promise<ApiKey | undefined> {
       const row = await db
         .updateTable('api_keys')
@@ -86,9 +87,7 @@ export function createApiKeyRepository(db: Db) {
         .where('revoked_at', 'is', null)
         .returningAll()
         .executeTakeFirst();
-      if (!row) return undefined;
-      const { secretHash: _hash, ...apiKey } = fromRow(row);
-      return apiKey;
+      return row && withoutHash(fromRow(row));
     },
 
     async findByPrefix(prefix: string): Promise<(ApiKey & { secretHash: string }) | undefined> {
