@@ -59,7 +59,7 @@ describe.each(availableBackends())('operation limits on %s services', (backend) 
     expect(deep.body.errors![0]!.message).toMatch(/depth limit of 10 exceeded/);
     const costly = await gqlRequest(sys.url, { query: nestedJobs(articleId, 4) });
     expect(costly.body.errors![0]!.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 5_000 });
-    expect(costly.body.data).toEqual({ article: null });
+    expect(costly.body.data).toBeUndefined();
     const fine = await gqlRequest(sys.url, { query: nestedJobs(articleId, 2) });
     expect(fine.body.errors).toBeUndefined();
   });
@@ -86,6 +86,18 @@ describe.each(availableBackends())('operation limits on %s services', (backend) 
       const sub = await subscribe(sys.url, query, {}).catch((err: Error) => err);
       const error = sub instanceof Error ? sub : await sub.events.next().catch((err: Error) => err);
       expect(String(error)).toMatch(/limit of \d+ exceeded/);
+      if (!(sub instanceof Error)) await sub.close();
+    }
+  });
+
+  it('refuses a subscription over the cost budget, on WebSocket and SSE alike', async () => {
+    // Shallow enough for the depth limit; eight aliased job lists, three deep, are over the budget.
+    const lists = Array.from({ length: 8 }, (_, i) => `l${i}: jobs { article { jobs { article { jobs { id } } } } }`).join(' ');
+    const costly = `subscription { articleEvents(id: "${articleId}") { article { ${lists} } } }`;
+    for (const subscribe of [wsSubscribe, sseSubscribe]) {
+      const sub = await subscribe(sys.url, costly, {}).catch((err: Error) => err);
+      const first = sub instanceof Error ? sub : await sub.events.next().catch((err: Error) => err);
+      expect(String(first)).toMatch(/Query is too complex/);
       if (!(sub instanceof Error)) await sub.close();
     }
   });

@@ -28,9 +28,7 @@ describe('schema.graphql', () => {
     const roots = [schema.getQueryType(), schema.getMutationType(), schema.getSubscriptionType()];
     const open = roots.flatMap((type) =>
       Object.values(type!.getFields())
-        .filter(
-          (field) => !field.extensions.pothosOptions || !(field.extensions.pothosOptions as { authScopes?: unknown }).authScopes,
-        )
+        .filter((field) => !(field.extensions as { scope?: unknown }).scope)
         .map((field) => `${type!.name}.${field.name}`),
     );
     expect(open).toEqual([]);

@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../lib/maybe-promise.js';
 import { bearerToken, hashMatches, keyPrefix } from './api-key.js';
 import type { ApiKeyRepository } from './api-key.repository.js';
 import { OPEN_VIEWER, type Viewer } from './viewer.js';
@@ -34,7 +35,8 @@ export function createAuthenticator(deps: { keys: ApiKeyRepository; mode: AuthMo
   return {
     mode: deps.mode,
 
-    async authenticate(authorization: unknown): Promise<Authentication> {
+    /** From memory when the key was seen within `cacheMs`; otherwise after a lookup. */
+    authenticate(authorization: unknown): MaybePromise<Authentication> {
       if (authorization === undefined || authorization === null || authorization === '') {
         return deps.mode === 'off'
           ? { ok: true, viewer: OPEN_VIEWER }
@@ -45,12 +47,13 @@ export function createAuthenticator(deps: { keys: ApiKeyRepository; mode: AuthMo
       const now = Date.now();
       const cached = cache.get(key);
       if (cached && cached.until > now) return cached.answer;
-      const answer = await lookUp(key);
-      if (deps.cacheMs > 0) {
-        if (cache.size >= CACHE_ENTRIES) cache.clear();
-        cache.set(key, { answer, until: now + deps.cacheMs });
-      }
-      return answer;
+      return lookUp(key).then((answer) => {
+        if (deps.cacheMs > 0) {
+          if (cache.size >= CACHE_ENTRIES) cache.clear();
+          cache.set(key, { answer, until: now + deps.cacheMs });
+        }
+        return answer;
+      });
     },
 
     /** Drops every cached answer (a key was revoked in this process). */

@@ -1,3 +1,4 @@
+import type { MaybePromise } from '../lib/maybe-promise.js';
 import type { SharedBuckets, Take } from './shared-bucket.js';
 import type { Viewer } from './viewer.js';
 
@@ -16,7 +17,7 @@ const DAY_SECONDS = 86_400;
  */
 export function createKeyLimits(buckets: SharedBuckets, defaults: LimitDefaults) {
   return {
-    admitRequest(viewer: Viewer): Promise<Take> | Take {
+    admitRequest(viewer: Viewer): MaybePromise<Take> {
       if (!viewer.keyId) return { ok: true };
       const perSecond = viewer.limits?.ratePerSecond ?? defaults.ratePerSecond;
       const capacity = viewer.limits?.rateBurst ?? defaults.rateBurst;
@@ -25,7 +26,7 @@ export function createKeyLimits(buckets: SharedBuckets, defaults: LimitDefaults)
       return buckets.take(`rate:${viewer.keyId}`, 1, { capacity, perSecond }, chunk);
     },
 
-    admitArticles(viewer: Viewer, count: number): Promise<Take> | Take {
+    admitArticles(viewer: Viewer, count: number): MaybePromise<Take> {
       if (!viewer.keyId) return { ok: true };
       const capacity = viewer.limits?.dailyArticles ?? defaults.dailyArticles;
       const chunk = Math.min(100, Math.max(1, Math.floor(capacity / 1_000)));

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
+import type { MaybePromise } from '../lib/maybe-promise.js';
 
 export interface BucketShape {
   /** Tokens the bucket holds when full (the burst). */
@@ -9,6 +10,14 @@ export interface BucketShape {
 }
 
 export type Take = { ok: true } | { ok: false; retryAfterSeconds: number };
+
+interface Lease {
+  tokens: number;
+  until: number;
+  fetching?: Promise<void>;
+}
+
+const OK: Take = { ok: true };
 
 /** Local tokens expire: a process must not bank tokens it leased long ago. */
 const LEASE_MS = 1_000;
@@ -22,7 +31,7 @@ const LEASE_MS = 1_000;
  * anyway) rather than failing every request.
  */
 export function createSharedBuckets(db: Db, onError: (err: unknown) => void) {
-  const leases = new Map<string, { tokens: number; until: number; fetching?: Promise<void> }>();
+  const leases = new Map<string, Lease>();
 
   async function takeFromDatabase(id: string, want: number, shape: BucketShape): Promise<{ granted: number; tokens: number }> {
     const { rows } = await sql<{ granted: number; tokens: number }>`
@@ -46,35 +55,42 @@ export function createSharedBuckets(db: Db, onError: (err: unknown) => void) {
      * Takes `n` tokens from bucket `id`. Leases `chunk` more than needed when it has to go to the
      * database. Refused: how long until `n` tokens are there.
      */
-    async take(id: string, n: number, shape: BucketShape, chunk: number): Promise<Take> {
+    take(id: string, n: number, shape: BucketShape, chunk: number): MaybePromise<Take> {
       if (n > shape.capacity) return { ok: false, retryAfterSeconds: Math.ceil(n / shape.perSecond) };
       let lease = leases.get(id);
       const now = Date.now();
       if (!lease || lease.until < now) leases.set(id, (lease = { tokens: 0, until: now + LEASE_MS }));
-      while (lease.fetching) await lease.fetching;
-      if (lease.tokens >= n) {
+      if (!lease.fetching && lease.tokens >= n) {
         lease.tokens -= n;
-        return { ok: true };
+        return OK;
       }
-      let result: Take = { ok: true };
-      const current = lease;
-      current.fetching = (async () => {
-        try {
-          const { granted, tokens } = await takeFromDatabase(id, n - current.tokens + chunk - 1, shape);
-          current.tokens += granted;
-          current.until = Date.now() + LEASE_MS;
-          if (current.tokens >= n) current.tokens -= n;
-          else result = { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((n - current.tokens - tokens) / shape.perSecond)) };
-        } catch (err) {
-          onError(err);
-        } finally {
-          current.fetching = undefined;
-        }
-      })();
-      await current.fetching;
-      return result;
+      return takeLeasing(id, n, shape, chunk, lease);
     },
   };
+
+  async function takeLeasing(id: string, n: number, shape: BucketShape, chunk: number, lease: Lease): Promise<Take> {
+    while (lease.fetching) await lease.fetching;
+    if (lease.tokens >= n) {
+      lease.tokens -= n;
+      return OK;
+    }
+    let result: Take = OK;
+    lease.fetching = (async () => {
+      try {
+        const { granted, tokens } = await takeFromDatabase(id, n - lease.tokens + chunk - 1, shape);
+        lease.tokens += granted;
+        lease.until = Date.now() + LEASE_MS;
+        if (lease.tokens >= n) lease.tokens -= n;
+        else result = { ok: false, retryAfterSeconds: Math.max(1, Math.ceil((n - lease.tokens - tokens) / shape.perSecond)) };
+      } catch (err) {
+        onError(err);
+      } finally {
+        lease.fetching = undefined;
+      }
+    })();
+    await lease.fetching;
+    return result;
+  }
 }
 
 export type SharedBuckets = ReturnType<typeof createSharedBuckets>;

@@ -91,7 +91,8 @@ export function createArticleService(deps: ArticleServiceDeps) {
    */
   async function submit(inputs: SubmissionInput[], viewer: Viewer): Promise<Submitted[]> {
     const submissions = validateSubmissions(inputs, deps.maxContentChars);
-    await deps.quota?.admit(viewer, submissions.length, true);
+    const admitted = deps.quota?.admit(viewer, submissions.length, true);
+    if (admitted) await admitted;
     // Several articles of one request go in one statement: all or nothing.
     return finishEnqueue(await jobs.enqueue(submissions, viewer.tenantId, deps.maxAttempts), 'article submitted');
   }

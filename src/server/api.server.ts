@@ -9,8 +9,10 @@ import type { KeyLimits } from '../access/key-limits.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Config } from '../config/config.js';
 import type { Logger } from '../lib/logger.js';
+import { isPromise } from '../lib/maybe-promise.js';
 import { createClientConnections, originAllowed } from './client-connections.js';
 import { createContext, type ContextDeps, type GraphQLContext } from './context.js';
+import { operationGuardPlugin } from './operation-guard.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { loadPersistedOperations, persistedOperationPlugins, type PersistedOperations } from './persisted-operations.js';
 import { schema } from './schema/index.js';
@@ -26,7 +28,7 @@ export interface ApiServerOptions {
   ready: () => Promise<boolean>;
 }
 
-export interface ApiServerDeps extends Omit<ContextDeps, 'maxComplexity'> {
+export interface ApiServerDeps extends ContextDeps {
   log: Logger;
   auth: Authenticator;
   keyLimits: KeyLimits;
@@ -52,7 +54,7 @@ const NOBODY: Viewer = { keyId: null, tenantId: '', scopes: new Set(), limits: n
  */
 export async function startApiServer(deps: ApiServerDeps, options: ApiServerOptions): Promise<ApiServer> {
   const { log, auth, keyLimits } = deps;
-  const contextDeps: ContextDeps = { ...deps, maxComplexity: options.graphql.maxComplexity };
+  const contextDeps: ContextDeps = deps;
   const persisted: PersistedOperations | undefined = options.graphql.persistedOperationsFile
     ? await loadPersistedOperations(options.graphql.persistedOperationsFile)
     : undefined;
@@ -79,7 +81,11 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
         maxAge: 600,
       };
     },
-    plugins: [...operationLimitPlugins(options.graphql), ...(persisted ? persistedOperationPlugins(persisted) : [])],
+    plugins: [
+      ...operationLimitPlugins(options.graphql),
+      operationGuardPlugin(options.graphql.maxComplexity),
+      ...(persisted ? persistedOperationPlugins(persisted) : []),
+    ],
     // Never send stack traces or internal messages to clients; log them here instead.
     maskedErrors: {
       isDev: false,
@@ -140,14 +146,16 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     }
 
     let viewer: Viewer;
-    const authentication = await auth.authenticate(req.headers.authorization);
+    let authentication = auth.authenticate(req.headers.authorization);
+    if (isPromise(authentication)) authentication = await authentication;
     if (authentication.ok) viewer = authentication.viewer;
     else if (isGraphiqlPage(req)) viewer = NOBODY;
     else {
       res.setHeader('www-authenticate', 'Bearer');
       return refuse(res, 401, 'UNAUTHENTICATED', authentication.reason);
     }
-    const admitted = await keyLimits.admitRequest(viewer);
+    let admitted = keyLimits.admitRequest(viewer);
+    if (isPromise(admitted)) admitted = await admitted;
     if (!admitted.ok) {
       res.setHeader('retry-after', String(admitted.retryAfterSeconds));
       return refuse(res, 429, 'RATE_LIMITED', `Too many requests for this API key; retry in ${admitted.retryAfterSeconds} s`, {

@@ -12,14 +12,12 @@ export interface GraphQLContext {
   loaders: Loaders;
   articles: ArticleService;
   hub: ArticleEventHub;
-  maxComplexity: number;
 }
 
 export interface ContextDeps {
   reader: ArticleReader;
   articles: ArticleService;
   hub: ArticleEventHub;
-  maxComplexity: number;
 }
 
 export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext {
@@ -28,6 +26,5 @@ export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext
     loaders: createLoaders(deps.reader, visibleTenant(viewer)),
     articles: deps.articles,
     hub: deps.hub,
-    maxComplexity: deps.maxComplexity,
   };
 }

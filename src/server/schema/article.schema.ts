@@ -7,6 +7,7 @@ import type {
 import { STEP_COUNT } from '../../articles/step-catalog.js';
 import { InputValidationError, InvalidStateError, NotFoundError, RateLimitedError } from '../../lib/errors.js';
 import { builder } from './builder.js';
+import { requiresScope } from '../operation-guard.js';
 import { ArticleStatusEnum, JobStateEnum, PriorityEnum, SentimentEnum, StepNameEnum } from './enums.schema.js';
 import { parseArticleId, parseJobId } from './ids.js';
 
@@ -160,7 +161,7 @@ builder.queryFields((t) => ({
   article: t.field({
     type: Article,
     nullable: true,
-    authScopes: { read: true },
+    extensions: requiresScope('articles:read'),
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const articleId = parseArticleId(id);
@@ -170,7 +171,7 @@ builder.queryFields((t) => ({
   job: t.field({
     type: Job,
     nullable: true,
-    authScopes: { read: true },
+    extensions: requiresScope('articles:read'),
     args: { id: t.arg.id({ required: true }) },
     resolve: async (_root, { id }, ctx) => {
       const jobId = parseJobId(id);
@@ -184,7 +185,7 @@ builder.mutationFields((t) => ({
     type: SubmitArticlePayload,
     description: 'Stores the article and queues its job; answers at once with both ids.',
     args: { input: t.arg({ type: SubmitArticleInput, required: true }) },
-    authScopes: { write: true },
+    extensions: requiresScope('articles:write'),
     errors: { types: [InputValidationError, RateLimitedError], union: { name: 'SubmitArticleResult' } },
     resolve: async (_root, { input }, ctx) => {
       const [submitted] = await ctx.articles.submit([input], ctx.viewer);
@@ -195,7 +196,7 @@ builder.mutationFields((t) => ({
     type: RetryArticlePayload,
     description: 'Queues a new job for a FAILED or CANCELLED article; steps already done are not run again.',
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { write: true },
+    extensions: requiresScope('articles:write'),
     errors: { types: [NotFoundError, InvalidStateError, RateLimitedError], union: { name: 'RetryArticleResult' } },
     resolve: (_root, { id }, ctx) => ctx.articles.retry(requireArticleId(id), ctx.viewer),
   }),
@@ -203,7 +204,7 @@ builder.mutationFields((t) => ({
     type: CancelArticlePayload,
     description: 'Cancels a PENDING or PROCESSING article; a running job aborts its LLM calls.',
     args: { id: t.arg.id({ required: true }) },
-    authScopes: { write: true },
+    extensions: requiresScope('articles:write'),
     errors: { types: [NotFoundError, InvalidStateError], union: { name: 'CancelArticleResult' } },
     resolve: async (_root, { id }, ctx) => ({ article: await ctx.articles.cancel(requireArticleId(id), ctx.viewer) }),
   }),

@@ -1,9 +1,7 @@
 import SchemaBuilder from '@pothos/core';
 import ComplexityPlugin from '@pothos/plugin-complexity';
 import ErrorsPlugin from '@pothos/plugin-errors';
-import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError, Kind } from 'graphql';
-import { hasScope } from '../../access/viewer.js';
 import { DistillError } from '../../lib/errors.js';
 import type { GraphQLContext } from '../context.js';
 
@@ -12,37 +10,17 @@ export const builder = new SchemaBuilder<{
   Context: GraphQLContext;
   Scalars: { DateTime: { Input: Date; Output: Date } };
   DefaultFieldNullability: false;
-  // Every root field names the scope it needs (`authScopes`); test/schema.test.ts checks that none forgets.
-  AuthScopes: { read: boolean; write: boolean; admin: boolean };
 }>({
-  plugins: [ScopeAuthPlugin, ErrorsPlugin, ComplexityPlugin],
+  plugins: [ErrorsPlugin, ComplexityPlugin],
   defaultFieldNullability: false,
   errors: {
     // Only our own errors become data; anything else stays an (unexpected, masked) error.
     defaultTypes: [],
     directResult: true,
   },
-  scopeAuth: {
-    authScopes: (ctx) => ({
-      read: hasScope(ctx.viewer, 'articles:read'),
-      write: hasScope(ctx.viewer, 'articles:write'),
-      admin: hasScope(ctx.viewer, 'admin'),
-    }),
-    authorizeOnSubscribe: true,
-    unauthorizedError: (_parent, _ctx, info) =>
-      new GraphQLError(`This API key may not use ${info.parentType.name}.${info.fieldName}: its scopes do not allow it`, {
-        extensions: { code: 'FORBIDDEN' },
-      }),
-  },
-  // Lists count by their size (a field's `complexity` multiplier, 10 by default); the budget itself
-  // comes per request from the context (GRAPHQL_MAX_COMPLEXITY).
-  complexity: {
-    limit: (ctx) => ({ complexity: ctx.maxComplexity }),
-    complexityError: (_kind, { complexity, maxComplexity }) =>
-      new GraphQLError(`Query is too complex: it costs ${complexity}, the limit is ${maxComplexity}`, {
-        extensions: { code: 'QUERY_TOO_COMPLEX', cost: complexity, limit: maxComplexity },
-      }),
-  },
+  // The plugin gives each field its cost (lists count by their size: a `complexity` multiplier, 10
+  // by default); the budget is checked once per operation, before it runs (operation-guard.ts).
+  complexity: { disabled: true },
 });
 
 builder.scalarType('DateTime', {

@@ -4,6 +4,7 @@ import { NotFoundError } from '../../lib/errors.js';
 import { streamArticleEvents } from '../article-event.stream.js';
 import { Article, Job } from './article.schema.js';
 import { builder } from './builder.js';
+import { requiresScope } from '../operation-guard.js';
 import { ArticleEventTypeEnum, StepNameEnum } from './enums.schema.js';
 import { parseArticleId } from './ids.js';
 
@@ -26,7 +27,7 @@ builder.subscriptionFields((t) => ({
   articleEvents: t.field({
     type: ArticleEventRef,
     description: 'SNAPSHOT of the current state first (or the logged events after `afterSeq`), then live events.',
-    authScopes: { read: true },
+    extensions: requiresScope('articles:read'),
     args: { id: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     subscribe: async function* (_root, { id, afterSeq }, ctx) {
       const articleId = parseArticleId(id);
