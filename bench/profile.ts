@@ -8,7 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { spawnDistill } from '../test/support/processes.js';
 import { startMockLlmServer } from '../src/devtools/mock-llm.server.js';
-import { submitArticle, watchCompletions } from './lib/distill.js';
+import { registerApiKey, submitArticle, watchCompletions } from './lib/distill.js';
 import { createBenchEnvironment } from './lib/environment.js';
 import { runAll } from './lib/load.js';
 
@@ -29,6 +29,7 @@ const profiled = (name: string, command: string) => {
 };
 const api = spawnDistill('serve', environment.env, profiled('api', 'serve'));
 const apiUrl = ((await api.waitForLog((l) => typeof l.url === 'string')).url as string).replace(/\/graphql$/, '');
+registerApiKey(apiUrl, environment.apiKey);
 const worker = spawnDistill('work', { ...environment.env, WORKER_CONCURRENCY: '128' }, profiled('worker', 'work'));
 await worker.waitForLog((l) => l.msg === 'worker started');
 for (const p of [api, worker]) p.ignoreLogs();

@@ -14,6 +14,9 @@ export interface DistillDeployment {
 /** The API key of each started deployment (its environment's), by API URL. */
 const keyOf = new Map<string, string>();
 
+/** Remembers which key a started API accepts (startDistill does it; profile.ts starts its own). */
+export const registerApiKey = (apiUrl: string, key: string) => keyOf.set(apiUrl, key);
+
 /** The Authorization header for a deployment's API. */
 export const authHeaders = (apiUrl: string): Record<string, string> => ({ authorization: `Bearer ${keyOf.get(apiUrl)}` });
 
@@ -25,7 +28,7 @@ export async function startDistill(
   const api = spawnDistill('serve', environment.env);
   const ready = await api.waitForLog((l) => typeof l.url === 'string');
   const apiUrl = (ready.url as string).replace(/\/graphql$/, '');
-  keyOf.set(apiUrl, environment.apiKey);
+  registerApiKey(apiUrl, environment.apiKey);
   let worker: DistillProcess | undefined;
   if (options.worker) {
     worker = spawnDistill('work', { ...environment.env, ...options.workerEnv });

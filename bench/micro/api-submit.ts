@@ -1,6 +1,7 @@
 /**
  * Micro-benchmark: CPU per submitArticle in the API process alone (no worker), against real
- * PostgreSQL and NATS. `node --import tsx bench/micro/api-submit.ts [--submits=10000]`
+ * PostgreSQL and NATS. `node --import tsx bench/micro/api-submit.ts [--submits=10000] [--set=AUTH=off …]`
+ * (`--set` overrides the API's environment, e.g. to compare with authentication off).
  * Prints API CPU ms and write syscalls per submit, and submits/s with 32 concurrent clients.
  */
 import { submitArticle, startDistill } from '../lib/distill.js';
@@ -10,7 +11,10 @@ import { cpuMeter } from '../lib/proc.js';
 import { round } from '../lib/stats.js';
 
 const submits = Number(process.argv.find((a) => a.startsWith('--submits='))?.slice(10) ?? 10000);
-const environment = await createBenchEnvironment();
+const overrides = Object.fromEntries(
+  process.argv.filter((a) => a.startsWith('--set=')).map((a) => a.slice(6).split(/=(.*)/s).slice(0, 2) as [string, string]),
+);
+const environment = await createBenchEnvironment(overrides);
 const distill = await startDistill(environment, { worker: false });
 try {
   // Warm-up: a fresh process runs cold code for the first few thousand requests (JIT, pools).

@@ -56,7 +56,7 @@ export async function wsSubscribe<R, V>(
   baseUrl: string,
   document: TypedDocumentNode<R, V> | string,
   variables: V,
-  options: { key?: string } = {},
+  options: { key?: string; extensions?: Record<string, unknown> } = {},
 ): Promise<Subscription<R>> {
   const events = new EventQueue<R>();
   let clientRef!: Client;
@@ -71,7 +71,11 @@ export async function wsSubscribe<R, V>(
     clientRef = client;
   });
   const dispose = clientRef.subscribe<R>(
-    { query: typeof document === 'string' ? document : print(document), variables: variables as Record<string, unknown> },
+    {
+      query: typeof document === 'string' ? document : print(document),
+      variables: variables as Record<string, unknown>,
+      extensions: options.extensions,
+    },
     sinkInto(events),
   );
   await connected;
@@ -89,7 +93,7 @@ export async function sseSubscribe<R, V>(
   baseUrl: string,
   document: TypedDocumentNode<R, V> | string,
   variables: V,
-  options: { key?: string } = {},
+  options: { key?: string; extensions?: Record<string, unknown> } = {},
 ): Promise<Subscription<R>> {
   const events = new EventQueue<R>();
   let connect!: { resolve(): void; reject(err: Error): void };
@@ -101,7 +105,11 @@ export async function sseSubscribe<R, V>(
     on: { connected: () => connect.resolve() },
   });
   const dispose = client.subscribe<R>(
-    { query: typeof document === 'string' ? document : print(document), variables: variables as Record<string, unknown> },
+    {
+      query: typeof document === 'string' ? document : print(document),
+      variables: variables as Record<string, unknown>,
+      extensions: options.extensions,
+    },
     sinkInto(events, (err) => connect.reject(err)),
   );
   await connected;
