@@ -1,6 +1,7 @@
 /**
  * `npm run bench [-- --quick] [-- --only=enqueue,throughput,…]`: Distill against real PostgreSQL and
  * NATS and the bundled mock LLM, with the BullMQ + Redis baseline in the same invocation.
+ * `npm run bench -- --soak [minutes]` (default 10) runs only the soak: memory under subscriptions that come and go.
  * Writes bench/out/<date>.json and prints a Markdown summary for bench/RESULTS.md.
  */
 import { execSync } from 'node:child_process';
@@ -11,6 +12,7 @@ import { benchEnqueue } from './scenarios/enqueue.js';
 import { benchMemory } from './scenarios/memory.js';
 import { benchOverhead } from './scenarios/overhead.js';
 import { benchPriority } from './scenarios/priority.js';
+import { benchSoak } from './scenarios/soak.js';
 import { benchSubscriptions } from './scenarios/subscriptions.js';
 import { benchThroughput } from './scenarios/throughput.js';
 
@@ -19,7 +21,9 @@ const only = process.argv
   .find((a) => a.startsWith('--only='))
   ?.slice(7)
   .split(',');
-const wanted = (name: string) => !only || only.includes(name);
+const soakAt = process.argv.indexOf('--soak');
+const soakMinutes = soakAt < 0 ? 0 : Number(process.argv[soakAt + 1]) || 10;
+const wanted = (name: string) => (soakAt >= 0 ? name === 'soak' : name !== 'soak' && (!only || only.includes(name)));
 
 const mock = await startMockLlmServer();
 const llmEnv = {
@@ -38,7 +42,7 @@ const version = (cmd: string) => {
 };
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
-  mode: quick ? 'quick' : 'full',
+  mode: soakAt >= 0 ? `soak ${soakMinutes} min` : quick ? 'quick' : 'full',
   machine: {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
@@ -58,6 +62,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['memory', () => benchMemory(quick, mock, llmEnv)],
   ['subscriptions', () => benchSubscriptions(quick)],
   ['priority', () => benchPriority(quick, mock, llmEnv)],
+  ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
 ];
 try {
   for (const [name, run] of scenarios) {
