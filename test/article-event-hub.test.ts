@@ -116,4 +116,27 @@ describe('article event hub', () => {
     b.close();
     hub.stop();
   });
+
+  it('lets go of a stream whose reader is waiting when return() is called: the wait ends, nothing stays', async () => {
+    const bus = new WatchedBus();
+    const hub = new ArticleEventHub(bus as EventBus);
+    const stream = await hub.listen(9);
+    const iterator = stream[Symbol.asyncIterator]();
+    const waiting = iterator.next();
+    await expect(iterator.return!()).resolves.toEqual({ value: undefined, done: true });
+    await expect(waiting).resolves.toEqual({ value: undefined, done: true });
+    expect(hub.listenerCount).toBe(0);
+    expect(bus.active.size).toBe(0);
+  });
+
+  it('ends every waiting reader when the hub stops', async () => {
+    const bus = new WatchedBus();
+    const hub = new ArticleEventHub(bus as EventBus);
+    const readers = await Promise.all([hub.listen(10), hub.listen(10), hub.listen(undefined)]);
+    const waits = readers.map((r) => r[Symbol.asyncIterator]().next());
+    hub.stop();
+    expect(await Promise.all(waits)).toEqual(readers.map(() => ({ value: undefined, done: true })));
+    expect(hub.listenerCount).toBe(0);
+    expect(bus.active.size).toBe(0);
+  });
 });

@@ -23,6 +23,8 @@ export interface EventBus {
    * Returns a function that removes the listener.
    */
   onReconnect(listener: () => void): () => void;
+  /** Subscriptions held now (leak checks; a gauge with the metrics). */
+  readonly subscriptionCount: number;
   /** Resolves once everything published so far has left the process. */
   flush(): Promise<void>;
   stop(): Promise<void>;

@@ -43,6 +43,10 @@ export class MemoryEventBus implements EventBus {
     return this.pending === 0 ? Promise.resolve() : new Promise((resolve) => this.idle.push(resolve));
   }
 
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
   async stop(): Promise<void> {
     this.subscriptions.clear();
   }

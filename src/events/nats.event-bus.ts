@@ -107,6 +107,10 @@ export class NatsEventBus implements EventBus {
     await this.nc.flush();
   }
 
+  get subscriptionCount(): number {
+    return this.subscriptions.size;
+  }
+
   async stop(): Promise<void> {
     this.outgoing.drain();
     for (const subscription of this.subscriptions) subscription.unsubscribe();

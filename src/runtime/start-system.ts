@@ -23,6 +23,8 @@ export interface RunningSystem {
   infra: Infrastructure;
   articles: ArticleService;
   api: ApiServer | undefined;
+  /** The API's subscription fan-out (its counts are what a subscription leak would show). */
+  hub: ArticleEventHub | undefined;
   worker: Worker | undefined;
   lifecycle: Lifecycle;
   stop(): Promise<void>;
@@ -58,9 +60,10 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     lifecycle.add('outbox relay', () => relay.stop());
 
     let api: ApiServer | undefined;
+    let hub: ArticleEventHub | undefined;
     if (roles.api) {
-      const hub = new ArticleEventHub(infra.bus);
-      lifecycle.add('event hub', async () => hub.stop());
+      hub = new ArticleEventHub(infra.bus);
+      lifecycle.add('event hub', async () => hub!.stop());
       const auth = createAuthenticator({ keys: createApiKeyRepository(infra.db), ...config.auth });
       if (auth.mode === 'off')
         log.warn(
@@ -92,9 +95,10 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);
     }
-    return { infra, articles, api, worker, lifecycle, stop: () => lifecycle.stop() };
+    return { infra, articles, api, hub, worker, lifecycle, stop: () => lifecycle.stop() };
   } catch (err) {
-    await lifecycle.stop();
+    // What could not be stopped is logged; the start-up error is the one to report.
+    await lifecycle.stop().catch(() => {});
     throw err;
   }
 }

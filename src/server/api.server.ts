@@ -8,6 +8,7 @@ import type { Authenticator } from '../access/authenticator.js';
 import type { KeyLimits } from '../access/key-limits.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Config } from '../config/config.js';
+import { NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { isPromise } from '../lib/maybe-promise.js';
 import { createClientConnections, originAllowed } from './client-connections.js';
@@ -37,6 +38,8 @@ export interface ApiServerDeps extends ContextDeps {
 export interface ApiServer {
   /** http://host:port of the listening server. */
   url: string;
+  /** Long-lived connections open now: graphql-ws sockets and SSE responses (leak checks; gauges). */
+  openConnections(): { websockets: number; eventStreams: number };
   stop(): Promise<void>;
 }
 
@@ -60,6 +63,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     : undefined;
   const connections = createClientConnections(options.http.maxConnectionsPerClient);
   const corsOrigins = options.http.corsOrigins;
+  const eventStreams = new Set<ServerResponse>();
 
   const yoga = createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
@@ -90,6 +94,13 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     maskedErrors: {
       isDev: false,
       maskError: (error, message) => {
+        // Where no error union exists (subscriptions), a missing article is still said so.
+        const original = error instanceof GraphQLError ? error.originalError : error;
+        if (original instanceof NotFoundError)
+          return new GraphQLError(original.message, {
+            ...(error instanceof GraphQLError ? { nodes: error.nodes, path: error.path } : {}),
+            extensions: { code: 'NOT_FOUND' },
+          });
         const masked = maskError(error, message, false);
         if (masked.message === message) log.error({ err: error }, 'unexpected error in a GraphQL operation');
         return masked;
@@ -167,7 +178,11 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     if (stream) {
       if (!connections.acquire(req))
         return refuse(res, 429, 'TOO_MANY_CONNECTIONS', 'This client has too many open subscriptions streams');
-      res.once('close', () => connections.release(req));
+      eventStreams.add(res);
+      res.once('close', () => {
+        eventStreams.delete(res);
+        connections.release(req);
+      });
     }
     await yoga(req, res, { viewer });
   }
@@ -272,13 +287,16 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
 
   return {
     url,
+    openConnections: () => ({ websockets: wss.clients.size, eventStreams: eventStreams.size }),
     async stop() {
       await wsServer.dispose();
       for (const client of wss.clients) client.terminate();
       await new Promise<void>((resolve) => wss.close(() => resolve()));
       server.closeIdleConnections();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Long-lived SSE responses would hold close() open forever.
+      // SSE subscriptions never end by themselves: cut them (their clients reconnect elsewhere),
+      // which ends their iterators; requests still running get two seconds.
+      for (const res of eventStreams) res.destroy();
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await closed;
     },

@@ -33,6 +33,8 @@ interface Topic {
  */
 export class ArticleEventHub {
   private readonly topics = new Map<string, Topic>();
+  /** Closes each open stream (stop() ends them all). */
+  private readonly closers = new Set<() => void>();
   private readonly stopWatching: () => void;
 
   constructor(private readonly bus: EventBus) {
@@ -43,59 +45,67 @@ export class ArticleEventHub {
     });
   }
 
+  /** Ends every open stream (their waiting readers get `done`) and drops every bus subscription. */
   stop(): void {
     this.stopWatching();
+    for (const close of [...this.closers]) close();
     for (const topic of this.topics.values()) topic.unsubscribe?.();
     this.topics.clear();
   }
 
   /**
    * Live events of one article (or of every article, with `undefined`) from the moment this
-   * resolves: the bus subscription is in place by then.
+   * resolves: the bus subscription is in place by then. The stream ends when closed — by `close()`,
+   * by `return()` on its iterator (even while a `next()` is waiting), or by `stop()` — and then
+   * holds nothing in the hub.
    */
   async listen(articleId: number | undefined): Promise<EventStream> {
     const name = articleId === undefined ? ARTICLE_TOPICS : articleTopic(articleId);
     const buffer: HubItem[] = [];
-    let wake: (() => void) | undefined;
+    let waiting: ((result: IteratorResult<HubItem>) => void) | undefined;
     let closed = false;
     const topic = this.join(name);
     const listener: Listener = (item) => {
       if (buffer.length >= MAX_BUFFERED) return close();
-      buffer.push(item);
-      wake?.();
+      if (waiting) {
+        const resolve = waiting;
+        waiting = undefined;
+        resolve({ value: item, done: false });
+      } else buffer.push(item);
     };
     const close = () => {
       if (closed) return;
       closed = true;
       this.leave(name, topic, listener);
-      wake?.();
+      this.closers.delete(close);
+      const resolve = waiting;
+      waiting = undefined;
+      resolve?.({ value: undefined, done: true });
     };
     topic.listeners.add(listener);
+    this.closers.add(close);
     try {
       await topic.ready;
     } catch (err) {
       close();
       throw err;
     }
-    return {
-      close,
-      async *[Symbol.asyncIterator]() {
-        try {
-          while (!closed || buffer.length > 0) {
-            const next = buffer.shift();
-            if (next !== undefined) {
-              yield next;
-              continue;
-            }
-            if (closed) return;
-            await new Promise<void>((resolve) => (wake = resolve));
-            wake = undefined;
-          }
-        } finally {
-          close();
-        }
+    // Not an async generator: a generator waiting at an `await` runs `return()` only once that
+    // await settles, so a subscription to an article that never changes again would never let go.
+    const iterator: AsyncIterableIterator<HubItem> = {
+      next: () => {
+        if (buffer.length > 0) return Promise.resolve({ value: buffer.shift()!, done: false });
+        if (closed) return Promise.resolve({ value: undefined, done: true });
+        return new Promise((resolve) => (waiting = resolve));
       },
+      return: () => {
+        buffer.length = 0;
+        close();
+        return Promise.resolve({ value: undefined, done: true });
+      },
+      [Symbol.asyncIterator]: () => iterator,
     };
+    return { close, [Symbol.asyncIterator]: () => iterator };
   }
 
   /** Number of live listeners (for metrics and leak checks in tests). */

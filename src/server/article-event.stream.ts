@@ -1,7 +1,7 @@
 import { makeEvent, type ArticleEvent } from '../articles/article-event.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { ArticleEventType } from '../lib/vocabulary.js';
-import { RESYNC, type ArticleEventHub } from './article-event.hub.js';
+import { RESYNC, type ArticleEventHub, type EventStream } from './article-event.hub.js';
 import type { Loaders } from './loaders.js';
 
 // Not written to article_events: they carry the seq of the last logged event and are never replayed.
@@ -10,16 +10,56 @@ const UNLOGGED: readonly ArticleEventType[] = ['STEP_STARTED', 'SUMMARY_DELTA'];
 /**
  * One article's events for a subscriber: a SNAPSHOT of the current state first (or, with
  * `afterSeq`, every logged event after it), then live events — no gaps, no duplicates. A live
- * event whose seq skips ahead (the bus is at-most-once) triggers a replay from the log.
+ * event whose seq skips ahead (the bus is at-most-once) triggers a replay from the log. The
+ * loaders are cleared before each event, so every event renders fresh rows.
  * Throws NotFoundError for an unknown article.
+ *
+ * `return()` (the client completed, its socket closed, the server stops) ends it at once, even
+ * while it waits for the next event: it closes the hub stream first, which wakes the generator.
  */
-export async function* streamArticleEvents(
+export function streamArticleEvents(
   deps: { loaders: Loaders; hub: ArticleEventHub },
   articleId: number,
   afterSeq: number | null | undefined,
+): AsyncIterableIterator<ArticleEvent> {
+  let live: EventStream | undefined;
+  let ended = false;
+  const events = generate(deps, articleId, afterSeq, (stream) => {
+    live = stream;
+    if (ended) stream.close();
+  });
+  const end = () => {
+    ended = true;
+    live?.close();
+  };
+  const iterator: AsyncIterableIterator<ArticleEvent> = {
+    next: () =>
+      events.next().then((result) => {
+        if (!result.done) deps.loaders.clearAll();
+        return result;
+      }),
+    return: (value?: unknown) => {
+      end();
+      return events.return(value as undefined);
+    },
+    throw: (err?: unknown) => {
+      end();
+      return events.throw(err);
+    },
+    [Symbol.asyncIterator]: () => iterator,
+  };
+  return iterator;
+}
+
+async function* generate(
+  deps: { loaders: Loaders; hub: ArticleEventHub },
+  articleId: number,
+  afterSeq: number | null | undefined,
+  listening: (stream: EventStream) => void,
 ): AsyncGenerator<ArticleEvent> {
   // Listen before reading the state, so nothing that happens in between is missed.
   const live = await deps.hub.listen(articleId);
+  listening(live);
   try {
     const [article, jobs] = await Promise.all([deps.loaders.article.load(articleId), deps.loaders.jobsByArticle.load(articleId)]);
     if (!article) throw new NotFoundError(`Article ${articleId} not found`);

@@ -1,4 +1,3 @@
-import { GraphQLError } from 'graphql';
 import type { ArticleEvent } from '../../articles/article-event.js';
 import { NotFoundError } from '../../lib/errors.js';
 import { streamArticleEvents } from '../article-event.stream.js';
@@ -29,24 +28,11 @@ builder.subscriptionFields((t) => ({
     description: 'SNAPSHOT of the current state first (or the logged events after `afterSeq`), then live events.',
     extensions: requiresScope('articles:read'),
     args: { id: t.arg.id({ required: true }), afterSeq: t.arg.int() },
-    subscribe: async function* (_root, { id, afterSeq }, ctx) {
+    subscribe: (_root, { id, afterSeq }, ctx) => {
       const articleId = parseArticleId(id);
-      if (articleId === undefined) throw notFound(String(id));
-      try {
-        for await (const event of streamArticleEvents(ctx, articleId, afterSeq)) {
-          // The context lives as long as the subscription: drop cached rows so each event renders fresh.
-          ctx.loaders.clearAll();
-          yield event;
-        }
-      } catch (err) {
-        if (err instanceof NotFoundError) throw notFound(String(id));
-        throw err;
-      }
+      if (articleId === undefined) throw new NotFoundError(`Article ${id} not found`);
+      return streamArticleEvents(ctx, articleId, afterSeq);
     },
     resolve: (event) => event,
   }),
 }));
-
-function notFound(id: string): GraphQLError {
-  return new GraphQLError(`Article ${id} not found`, { extensions: { code: 'NOT_FOUND' } });
-}
