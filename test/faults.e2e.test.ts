@@ -11,6 +11,7 @@ import { hasRealServices, natsUrl } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
 import { startPrivateNatsServer } from './support/nats-server.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 
 /**
  * Crashes and outages with real worker processes, real PostgreSQL and real nats-server.
@@ -35,10 +36,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', () => {
   async function setUp(extra: Record<string, string> = {}): Promise<void> {
     mock.reset();
     environment = await createTestEnvironment('real', {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.openaiBaseUrl,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+      ...mockLlmEnv(mock),
       JOB_ACK_WAIT_MS: '2000',
       JOB_BACKOFF_BASE_MS: '200',
       JOB_BACKOFF_MAX_MS: '1000',

@@ -6,6 +6,7 @@ import { gql, wsSubscribe } from './support/graphql-client.js';
 import { ArticleDetails, ArticleEvents } from './support/operations.js';
 import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 
 describe.each(availableBackends())('LLM calls through the real SDKs on %s services', (backend) => {
   let mock: MockLlmServer;
@@ -14,10 +15,7 @@ describe.each(availableBackends())('LLM calls through the real SDKs on %s servic
     mock = await startMockLlmServer({ latencyMs: 300 });
     sys = await startTestSystem(backend, {
       env: {
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: mock.openaiBaseUrl,
-        ANTHROPIC_API_KEY: 'sk-ant-test',
-        ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+        ...mockLlmEnv(mock),
       },
     });
   });

@@ -8,6 +8,7 @@ import { ArticleEvents } from './support/operations.js';
 import { spawnDistill, type DistillProcess } from './support/processes.js';
 import { hasRealServices } from './support/services.js';
 import { createTestEnvironment, type TestEnvironment } from './support/system.fixture.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 
 // Separate processes share state only through PostgreSQL and NATS: this cannot run on PGlite.
 describe.runIf(hasRealServices())('serve + two workers as separate processes on PostgreSQL and NATS', () => {
@@ -21,10 +22,7 @@ describe.runIf(hasRealServices())('serve + two workers as separate processes on 
   beforeAll(async () => {
     mock = await startMockLlmServer({ latencyMs: 200 });
     environment = await createTestEnvironment('real', {
-      OPENAI_API_KEY: 'sk-test',
-      OPENAI_BASE_URL: mock.openaiBaseUrl,
-      ANTHROPIC_API_KEY: 'sk-ant-test',
-      ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+      ...mockLlmEnv(mock),
       WORKER_CONCURRENCY: '4',
     });
     api = spawnDistill('serve', environment.env);

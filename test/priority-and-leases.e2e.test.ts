@@ -6,12 +6,10 @@ import { sampleArticle, submit } from './support/articles.js';
 import { awaitArticleEvent } from './support/await-article.js';
 import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 
 const LLM_ENV = (mock: MockLlmServer) => ({
-  OPENAI_API_KEY: 'sk-test',
-  OPENAI_BASE_URL: mock.openaiBaseUrl,
-  ANTHROPIC_API_KEY: 'sk-ant-test',
-  ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+  ...mockLlmEnv(mock),
 });
 
 describe.each(availableBackends())('priorities and leases on %s services', (backend) => {

@@ -6,6 +6,7 @@ import { gql } from './support/graphql-client.js';
 import { ArticleDetails, CancelArticle, RetryArticle } from './support/operations.js';
 import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 
 // Summary and keywords on OpenAI, sentiment on Anthropic (the default routing with both keys), so a
 // scripted Anthropic fault fails exactly one step while the other two store their results.
@@ -16,10 +17,7 @@ describe.each(availableBackends())('retrying after partial results on %s service
     mock = await startMockLlmServer();
     sys = await startTestSystem(backend, {
       env: {
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: mock.openaiBaseUrl,
-        ANTHROPIC_API_KEY: 'sk-ant-test',
-        ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+        ...mockLlmEnv(mock),
       },
     });
   });

@@ -10,6 +10,7 @@ import { ArticleEvents } from './support/operations.js';
 import { availableBackends, hasRealServices } from './support/services.js';
 import { spawnDistill } from './support/processes.js';
 import { createTestEnvironment, startTestSystem, type TestSystem } from './support/system.fixture.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 
 const QUERY = print(ArticleEvents);
 
@@ -54,10 +55,7 @@ describe.each(availableBackends())('subscriptions release everything they hold o
     mock = await startMockLlmServer();
     sys = await startTestSystem(backend, {
       env: {
-        OPENAI_API_KEY: 'sk-test',
-        OPENAI_BASE_URL: mock.openaiBaseUrl,
-        ANTHROPIC_API_KEY: 'sk-ant-test',
-        ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+        ...mockLlmEnv(mock),
         MAX_CONNECTIONS_PER_CLIENT: '2000',
         SHUTDOWN_GRACE_MS: '1000',
       },
