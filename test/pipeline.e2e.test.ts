@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sampleArticle, submit } from './support/articles.js';
 import { gql, sseSubscribe, wsSubscribe } from './support/graphql-client.js';
 import { ArticleDetails, ArticleEvents, JobById, SubmitArticle } from './support/operations.js';
+import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
 
@@ -45,23 +47,6 @@ describe.each(availableBackends())('the user path on %s services (offline local 
       expect(done.article.summary).toContain('record profits');
       expect(done.article.keywords).toContain('profits');
       expect(done.job).toMatchObject({ state: 'SUCCEEDED' });
-    } finally {
-      await sub.close();
-    }
-  });
-
-  it('starts a live subscription with a SNAPSHOT and ends it at COMPLETED without gaps', async () => {
-    const { articleId } = await submit(sys.url);
-    const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId });
-    try {
-      const first = (await sub.events.next()).articleEvents;
-      expect(first.type).toBe('SNAPSHOT');
-      const events = [first];
-      if (first.article.status !== 'COMPLETED')
-        events.push(...(await sub.events.until((e) => e.articleEvents.type === 'COMPLETED')).map((e) => e.articleEvents));
-      const logged = events.slice(1).filter((e) => e.type !== 'STEP_STARTED');
-      logged.forEach((e, i) => expect(e.seq).toBe(first.seq + i + 1));
-      expect(events.at(-1)!.article.status).toBe('COMPLETED');
     } finally {
       await sub.close();
     }
@@ -133,5 +118,37 @@ describe.each(availableBackends())('the user path on %s services (offline local 
     expect((await gql(sys.url, ArticleDetails, { id: 'not-a-number' })).article).toBeNull();
     expect((await gql(sys.url, JobById, { id: '00000000-0000-4000-8000-000000000000' })).job).toBeNull();
     expect((await gql(sys.url, JobById, { id: 'nope' })).job).toBeNull();
+  });
+});
+
+describe.each(availableBackends())('a live subscription on %s services (1 s model)', (backend) => {
+  let mock: MockLlmServer;
+  let sys: TestSystem;
+  beforeAll(async () => {
+    // Slow enough that the subscription is in place long before the first step completes.
+    mock = await startMockLlmServer({ latencyMs: 1_000 });
+    sys = await startTestSystem(backend, { env: mockLlmEnv(mock) });
+  });
+  afterAll(async () => {
+    await sys.stop();
+    await mock.stop();
+  });
+
+  it('starts with a SNAPSHOT of the running article and ends at COMPLETED without gaps', async () => {
+    const { articleId } = await submit(sys.url);
+    const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId });
+    try {
+      const first = (await sub.events.next()).articleEvents;
+      expect(first.type).toBe('SNAPSHOT');
+      expect(first.article.status).not.toBe('COMPLETED');
+      const rest = (await sub.events.until((e) => e.articleEvents.type === 'COMPLETED')).map((e) => e.articleEvents);
+      const logged = rest.filter((e) => e.type !== 'STEP_STARTED');
+      // Every logged event after the snapshot's seq, each once, in order, up to COMPLETED (seq 6).
+      expect(logged.map((e) => e.seq)).toEqual(Array.from({ length: 6 - first.seq }, (_, i) => first.seq + i + 1));
+      expect(logged.filter((e) => e.type === 'STEP_COMPLETED')).toHaveLength(3);
+      expect(logged.at(-1)!.article.status).toBe('COMPLETED');
+    } finally {
+      await sub.close();
+    }
   });
 });

@@ -32,6 +32,12 @@ export function createJobDispatcher(deps: { queue: WorkQueue; run: RunDelivery; 
   const starvedSince = Object.fromEntries(PRIORITIES.map((p) => [p, null])) as Record<Priority, number | null>;
   const roomWaiters = new Map<Priority, () => void>();
   const running = new Map<Delivery, AbortController>();
+  /**
+   * Redeliveries of a job that is running here (its lease lapsed, e.g. a stalled event loop missed
+   * a heartbeat): held, kept alive, and started only once the first run settled — where they find
+   * the job's state and pay for nothing again.
+   */
+  const redelivered = new Map<string, Delivery[]>();
   const pullers: Promise<void>[] = [];
   const stopFetching = new AbortController();
   let heartbeat: NodeJS.Timeout | undefined;
@@ -50,7 +56,18 @@ export function createJobDispatcher(deps: { queue: WorkQueue; run: RunDelivery; 
     }
   }
 
+  function isRunning(jobId: string): boolean {
+    for (const d of running.keys()) if (d.message?.jobId === jobId) return true;
+    return false;
+  }
+
   function start(delivery: Delivery): void {
+    const jobId = delivery.message?.jobId;
+    if (jobId !== undefined && isRunning(jobId)) {
+      log.warn({ jobId, deliveryCount: delivery.deliveryCount }, 'job redelivered while it runs here; held until that run ends');
+      redelivered.set(jobId, [...(redelivered.get(jobId) ?? []), delivery]);
+      return;
+    }
     const controller = new AbortController();
     running.set(delivery, controller);
     run(delivery, controller.signal, () => stopping)
@@ -61,6 +78,12 @@ export function createJobDispatcher(deps: { queue: WorkQueue; run: RunDelivery; 
       })
       .finally(() => {
         running.delete(delivery);
+        const held = jobId === undefined ? undefined : redelivered.get(jobId);
+        if (held) {
+          redelivered.delete(jobId!);
+          if (stopping) for (const d of held) d.nak(0);
+          else for (const d of held) start(d);
+        }
         if (stopping && running.size === 0) idle?.();
         dispatch();
       });
@@ -117,6 +140,7 @@ export function createJobDispatcher(deps: { queue: WorkQueue; run: RunDelivery; 
         () => {
           for (const buffer of buffers.values()) for (const d of buffer) d.working();
           for (const d of running.keys()) d.working();
+          for (const held of redelivered.values()) for (const d of held) d.working();
         },
         Math.max(250, Math.floor(options.ackWaitMs / 3)),
       );
