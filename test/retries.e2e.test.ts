@@ -3,7 +3,8 @@ import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm
 import { submit } from './support/articles.js';
 import { awaitArticleEvent, awaitSettled } from './support/await-article.js';
 import { gql } from './support/graphql-client.js';
-import { ArticleDetails, CancelArticle, RetryArticle } from './support/operations.js';
+import { ArticleDetails, CancelArticle, JobById, RetryArticle } from './support/operations.js';
+import { mockLlmEnv } from './support/mock-llm.js';
 import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
 
@@ -137,14 +138,24 @@ describe.each(availableBackends())('retries, failures, cancel and retry on %s se
     expect((await details(articleId)).status).toBe('COMPLETED');
   });
 
-  it('cancels a queued job before any worker runs it', async () => {
-    mock.setLatency(3_000);
-    const { articleId: busy } = await submit(sys.url);
-    const { articleId } = await submit(sys.url);
-    const { cancelArticle } = await gql(sys.url, CancelArticle, { id: articleId });
-    expect(cancelArticle.__typename).toBe('CancelArticlePayload');
-    expect((await awaitSettled(sys.url, articleId)).at(-1)!.type).toBe('CANCELLED');
-    await gql(sys.url, CancelArticle, { id: busy });
+  it('cancels a queued job before any worker runs it: never started, no attempt, no call', async () => {
+    // One job slot, taken by a slow article: the second one really waits in the queue.
+    const single = await startTestSystem(backend, { env: { ...mockLlmEnv(mock), WORKER_CONCURRENCY: '1' } });
+    try {
+      mock.setLatency(3_000);
+      const { articleId: busy } = await submit(single.url);
+      await expect.poll(() => mock.stats().inFlight, { timeout: 10_000 }).toBe(3);
+      const { articleId, jobId } = await submit(single.url);
+      const { cancelArticle } = await gql(single.url, CancelArticle, { id: articleId });
+      expect(cancelArticle.__typename).toBe('CancelArticlePayload');
+      const events = await awaitSettled(single.url, articleId);
+      expect(events.map((e) => e.type).filter((t) => t !== 'SNAPSHOT')).toEqual(['QUEUED', 'CANCELLED']);
+      expect((await gql(single.url, JobById, { id: jobId })).job).toMatchObject({ state: 'CANCELLED', attempt: 0 });
+      expect(mock.stats().requests).toBe(3); // the busy article's three steps, nothing for the cancelled one
+      await gql(single.url, CancelArticle, { id: busy });
+    } finally {
+      await single.stop();
+    }
   });
 
   it('answers retry and cancel on unknown ids and wrong states with typed errors', async () => {

@@ -80,11 +80,13 @@ export async function startMockLlmServer(
     const provider = path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : undefined;
     if (!provider || req.method !== 'POST') return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 
-    stats.requests++;
-    stats.byProvider[provider]++;
-    stats.inFlight++;
-    stats.maxInFlight = Math.max(stats.maxInFlight, stats.inFlight);
-    res.on('close', () => stats.inFlight--);
+    // The counters of this request's period: a reset() while it runs must not make them negative.
+    const counted = stats;
+    counted.requests++;
+    counted.byProvider[provider]++;
+    counted.inFlight++;
+    counted.maxInFlight = Math.max(counted.maxInFlight, counted.inFlight);
+    res.on('close', () => counted.inFlight--);
 
     const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
     const fault = takeFault(provider);
