@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { parse, validate } from 'graphql';
+import { PLAYGROUND_TABS } from '../src/server/playground.js';
 import { describe, expect, it } from 'vitest';
 import { printSchemaSdl, schema } from '../src/server/schema/index.js';
 
@@ -33,5 +35,9 @@ describe('schema.graphql', () => {
     );
     expect(open).toEqual([]);
     expect(Object.keys(schema.getQueryType()!.getFields()).length).toBeGreaterThan(0);
+  });
+
+  it('has playground examples that are valid operations of this schema', () => {
+    for (const tab of PLAYGROUND_TABS) expect(validate(schema, parse(tab.query))).toEqual([]);
   });
 });

@@ -15,6 +15,7 @@ import { createClientConnections, originAllowed } from './client-connections.js'
 import { createContext, type ContextDeps, type GraphQLContext } from './context.js';
 import { operationGuardPlugin } from './operation-guard.js';
 import { operationLimitPlugins } from './operation-limits.js';
+import { PLAYGROUND_TABS, renderPlayground } from './playground.js';
 import { loadPersistedOperations, persistedOperationPlugins, type PersistedOperations } from './persisted-operations.js';
 import { schema } from './schema/index.js';
 
@@ -68,7 +69,8 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
   const yoga = createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
     graphqlEndpoint: '/graphql',
-    graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'Distill' } : false,
+    graphiql: options.graphiql ? { subscriptionsProtocol: 'WS', title: 'Distill', defaultTabs: PLAYGROUND_TABS } : false,
+    renderGraphiQL: renderPlayground,
     landingPage: false,
     // route() below already requires a Content-Length within the limit, and Node reads no more than
     // that; Yoga's own check pipes every body through a TransformStream (measurable API CPU).
