@@ -170,7 +170,8 @@ describe.each(availableBackends())('API keys, scopes and tenants on %s services'
   });
 });
 
-describe.runIf(hasRealServices())('distill keys on real services', () => {
+// The CLI runs as real processes, five of them in one test: 60 s.
+describe.runIf(hasRealServices())('distill keys on real services', { timeout: 60_000 }, () => {
   let sys: TestSystem;
   beforeAll(async () => {
     sys = await startTestSystem('real', { roles: { api: true, worker: false }, env: { AUTH: 'required', AUTH_CACHE_MS: '0' } });

@@ -18,7 +18,8 @@ import { mockLlmEnv } from './support/mock-llm.js';
  * The invariant after each: every accepted article COMPLETED, exactly one ledger row per
  * (article, step), nothing left PROCESSING or in the outbox.
  */
-describe.runIf(hasRealServices())('fault tolerance with real processes', () => {
+// Each test starts and kills real processes (a few seconds each to start through tsx): 60 s apiece.
+describe.runIf(hasRealServices())('fault tolerance with real processes', { timeout: 60_000 }, () => {
   let mock: MockLlmServer;
   let environment: TestEnvironment;
   let api: TestSystem;

@@ -49,7 +49,8 @@ export async function benchSoak(minutes: number, mock: MockLlmServer, llmEnv: Re
           { length: SUBSCRIPTIONS_PER_CONNECTION },
           () => recent[Math.floor(Math.random() * recent.length)]!,
         );
-        void visit(distill.apiUrl, second % 2 === 0 ? 'ws' : 'sse', ids, counts);
+        // A client that fails (refused, cut) is counted, not fatal: the soak is about what stays behind.
+        visit(distill.apiUrl, second % 2 === 0 ? 'ws' : 'sse', ids, counts).catch(() => void counts.errors++);
       }
     })();
     const sampling = (async () => {
