@@ -42,7 +42,20 @@ describe.each(availableBackends())('submit and the queue publish on %s services'
     const { db, bus } = sys.system.infra;
     const log = createLogger('silent', {});
     const outbox = createOutboxCleaner({ db, log, intervalMs: 10 });
-    return { outbox, service: createArticleService({ db, queue, bus, log, outbox, maxContentChars: 10_000, maxAttempts: 3 }) };
+    return {
+      outbox,
+      service: createArticleService({
+        db,
+        queue,
+        bus,
+        log,
+        outbox,
+        maxContentChars: 10_000,
+        maxAttempts: 3,
+        maxBatchItems: 10,
+        idempotencyTtlMs: 60_000,
+      }),
+    };
   }
 
   const outboxRowsOf = (jobId: string) =>

@@ -60,6 +60,8 @@ if (role === 'api') {
     log,
     maxContentChars: config.limits.maxContentChars,
     maxAttempts: 5,
+    maxBatchItems: 1_000,
+    idempotencyTtlMs: 86_400_000,
   });
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];

@@ -1,7 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { Viewer } from './viewer.js';
 
-export type AuditAction = 'article.cancel' | 'article.retry' | 'key.create' | 'key.revoke';
+export type AuditAction = 'article.cancel' | 'article.retry' | 'articles.retry' | 'key.create' | 'key.revoke';
 
 export interface AuditEntry {
   id: number;

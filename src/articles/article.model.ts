@@ -85,6 +85,8 @@ export interface Mapping<Row, Model> {
   fromJson(json: Record<string, unknown>): Model;
   /** SQL for `jsonb` of the row `alias` in the model's shape, without the `omit` fields. */
   jsonSql(alias: string, omit?: readonly (keyof Model)[]): RawBuilder<unknown>;
+  /** The row's columns, without those of the `omit` fields. */
+  columns(omit?: readonly (keyof Model)[]): (keyof Row & string)[];
 }
 
 function defineMapping<Row, Model>(
@@ -115,6 +117,9 @@ function defineMapping<Row, Model>(
         jsonTexts.set(key, (text = `jsonb_build_object(${pairs.join(', ')})`));
       }
       return sql.raw(text);
+    },
+    columns(omit = []) {
+      return entries.filter(([field]) => !omit.includes(field)).map(([, column]) => column);
     },
   };
 }

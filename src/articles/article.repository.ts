@@ -23,7 +23,7 @@ import { OPEN_ARTICLE_STATUSES } from './job-states.js';
 export type TenantScope = string | null;
 
 /** The one place the tenant rule is written. */
-const inTenant = (tenant: TenantScope) => (eb: ExpressionBuilder<Database, 'articles'>) =>
+export const inTenant = (tenant: TenantScope) => (eb: ExpressionBuilder<Database, 'articles'>) =>
   tenant === null ? eb.lit(true) : eb('articles.tenant_id', '=', tenant);
 
 /**

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createAuditLog } from '../access/audit.repository.js';
 import { visibleTenant, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/database.js';
@@ -5,14 +6,15 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { Article, Job } from './article.model.js';
-import { NotFoundError } from '../lib/errors.js';
+import { InputValidationError, NotFoundError } from '../lib/errors.js';
 import { JOB_CANCEL_TOPIC } from './article-event.js';
 import { publishEvents } from './event-publish.js';
 import { createArticleReader } from './article.repository.js';
-import { createJobRepository, type Enqueued } from './job.repository.js';
+import { createJobRepository, type Created, type Enqueued, type KeyedOutcome } from './job.repository.js';
+import { createListingRepository, type JobFilter } from './listing.repository.js';
 import type { OutboxCleaner } from './outbox.relay.js';
 import type { SubmissionQuota } from './submission-quota.js';
-import { validateSubmissions, type SubmissionInput } from './submission.validation.js';
+import { validateIdempotencyKey, validateSubmissions, type Submission, type SubmissionInput } from './submission.validation.js';
 
 export interface ArticleServiceDeps {
   db: Db;
@@ -21,6 +23,8 @@ export interface ArticleServiceDeps {
   log: Logger;
   maxContentChars: number;
   maxAttempts: number;
+  maxBatchItems: number;
+  idempotencyTtlMs: number;
   outbox: OutboxCleaner;
   /** Per-key and per-tenant limits; absent, nothing is limited (engine tests and benchmarks). */
   quota?: SubmissionQuota;
@@ -30,6 +34,19 @@ export interface Submitted {
   article: Article;
   job: Job;
 }
+
+export interface SubmittedBatch {
+  batchId: string;
+  articles: Article[];
+}
+
+/** The most articles one bulk retry queues. */
+export const MAX_BULK_RETRY = 10_000;
+
+const requestHash = (submissions: Submission[]) => createHash('sha256').update(JSON.stringify(submissions)).digest('hex');
+
+const keyReused = (key: string) =>
+  new InputValidationError([{ path: ['idempotencyKey'], message: `was used for a different request: ${key}` }]);
 
 /**
  * After the commit: announce the QUEUED events and publish the jobs. A publish that fails leaves
@@ -63,6 +80,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
   const jobs = createJobRepository(deps.db);
   const reader = createArticleReader(deps.db);
   const audit = createAuditLog(deps.db);
+  const listing = createListingRepository(deps.db);
 
   // Queue publishes still running after their submit answered; `stop` waits for them.
   const publishing = new Set<Promise<void>>();
@@ -95,6 +113,95 @@ export function createArticleService(deps: ArticleServiceDeps) {
     if (admitted) await admitted;
     // Several articles of one request go in one statement: all or nothing.
     return finishEnqueue(await jobs.enqueue(submissions, viewer.tenantId, deps.maxAttempts), 'article submitted');
+  }
+
+  /**
+   * `submit` of one article; with an idempotency key, a repeat within the TTL answers the first
+   * article and job and queues and books nothing (a different request under the key is a
+   * ValidationError).
+   */
+  async function submitOne(input: SubmissionInput, viewer: Viewer): Promise<Submitted> {
+    if (input.idempotencyKey == null) return (await submit([input], viewer))[0]!;
+    const [submission] = validateSubmissions([input], deps.maxContentChars);
+    const outcome = await submitKeyed([submission!], viewer, input.idempotencyKey, false);
+    if (outcome.kind === 'created') return outcome.created[0]!;
+    const [article, job] = await Promise.all([
+      reader.findArticlesByIds([outcome.first.articleId!], visibleTenant(viewer)),
+      reader.findJobsByIds([outcome.first.jobId!], visibleTenant(viewer)),
+    ]);
+    if (!article[0] || !job[0]) throw new NotFoundError(`The article of idempotency key ${input.idempotencyKey} is gone`);
+    return { article: article[0], job: job[0] };
+  }
+
+  /**
+   * `submit` of a batch (1 to maxBatchItems articles, one statement, all or nothing): a bad item
+   * fails the whole batch with field paths starting at its index. With an idempotency key a repeat
+   * within the TTL answers the first batch.
+   */
+  async function submitBatch(inputs: SubmissionInput[], viewer: Viewer, idempotencyKey?: string | null): Promise<SubmittedBatch> {
+    const key = validateIdempotencyKey(idempotencyKey);
+    const submissions = validateSubmissions(inputs, deps.maxContentChars, { maxItems: deps.maxBatchItems });
+    if (key !== undefined) {
+      const outcome = await submitKeyed(submissions, viewer, key, true);
+      const batchId = outcome.kind === 'created' ? outcome.batchId : outcome.first.batchId!;
+      const articles =
+        outcome.kind === 'created' ? outcome.created.map((s) => s.article) : await articlesOfBatch(batchId, viewer);
+      return { batchId, articles };
+    }
+    const admitted = deps.quota?.admit(viewer, submissions.length, true);
+    if (admitted) await admitted;
+    const created = await jobs.enqueueBatch(submissions, viewer.tenantId, deps.maxAttempts);
+    return { batchId: created.batchId!, articles: finishCreated(created, 'article submitted').map((s) => s.article) };
+  }
+
+  async function articlesOfBatch(batchId: string, viewer: Viewer): Promise<Article[]> {
+    const page = await listing.articles({ batchId }, visibleTenant(viewer), { first: deps.maxBatchItems });
+    return page.rows.reverse() as Article[];
+  }
+
+  type Keyed = { kind: 'created'; created: Submitted[]; batchId: string } | Extract<KeyedOutcome, { kind: 'repeat' }>;
+
+  async function submitKeyed(submissions: Submission[], viewer: Viewer, key: string, batch: boolean): Promise<Keyed> {
+    const hash = requestHash(submissions);
+    const outcome = await jobs.enqueueOnce(submissions, viewer.tenantId, deps.maxAttempts, {
+      key,
+      requestHash: hash,
+      ttlMs: deps.idempotencyTtlMs,
+      batch,
+      // The quota is taken only for a request that creates (inside its transaction, before the insert).
+      admit: async () => {
+        const admitted = deps.quota?.admit(viewer, submissions.length, true);
+        if (admitted) await admitted;
+      },
+    });
+    if (outcome.kind === 'repeat') {
+      if (outcome.first.requestHash !== hash || (outcome.first.batchId !== null) !== batch) throw keyReused(key);
+      log.info({ key, articleId: outcome.first.articleId, batchId: outcome.first.batchId }, 'idempotent repeat answered');
+      return outcome;
+    }
+    return {
+      kind: 'created',
+      created: finishCreated(outcome.created, 'article submitted'),
+      batchId: outcome.created.batchId ?? '',
+    };
+  }
+
+  function finishCreated(created: Created, what: string): Submitted[] {
+    return finishEnqueue(created.enqueued, created.batchId ? `${what} (batch ${created.batchId})` : what);
+  }
+
+  /**
+   * Queues a new job for every article that is FAILED or CANCELLED now and has a job matching the
+   * filter (dead letters), at most `limit` (and MAX_BULK_RETRY); each runs only its missing steps.
+   * Returns how many were queued. Throws RateLimitedError when the tenant's limits do not allow them.
+   */
+  async function retryMatching(filter: JobFilter, viewer: Viewer, limit: number): Promise<number> {
+    const ids = await listing.retryableArticleIds(filter, visibleTenant(viewer), Math.min(limit, MAX_BULK_RETRY));
+    if (ids.length === 0) return 0;
+    await deps.quota?.admit(viewer, ids.length, false);
+    const retried = finishEnqueue(await jobs.retryMany(ids, deps.maxAttempts), 'article retried');
+    await audit.record(viewer, 'articles.retry', 'dead letters', { filter, queued: retried.length });
+    return retried.length;
   }
 
   /** Another tenant's article is indistinguishable from a missing one. */
@@ -134,7 +241,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
     await Promise.all(publishing);
   }
 
-  return { submit, retry, cancel, stop };
+  return { submit, submitOne, submitBatch, retry, retryMatching, cancel, stop };
 }
 
 export type ArticleService = ReturnType<typeof createArticleService>;

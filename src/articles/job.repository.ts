@@ -8,8 +8,9 @@ import { createArticleReader } from './article.repository.js';
 import { LoggedEvent } from './event-publish.js';
 import { articleStatusesFor, InvalidTransitionError, isTerminal, type Transition } from './job-states.js';
 import { cancelArticle } from './sql/cancel-article.sql.js';
-import { insertArticles, type InsertedRow, type NewArticleRow } from './sql/insert-articles.sql.js';
-import { retryArticle } from './sql/retry-article.sql.js';
+import { claimKey, findKey, recordKey, type KeyedResult } from './sql/idempotency.sql.js';
+import { insertArticles, type InsertedRow, type NewArticleRow, type NewBatch } from './sql/insert-articles.sql.js';
+import { retryArticles } from './sql/retry-article.sql.js';
 import { settleJob, type Settlement } from './sql/settle-job.sql.js';
 import { startJobs } from './sql/start-jobs.sql.js';
 import { storeStepResults, type StepResultRow } from './sql/store-step-results.sql.js';
@@ -33,6 +34,21 @@ export type StartOutcome =
   | (Changed & { kind: 'started'; job: Job })
   /** Every attempt is used up (its worker was lost each time): the caller records `fail`. */
   | { kind: 'exhausted'; article: Article; job: Job };
+
+/** What `enqueue` created: its articles and jobs, and the batch when it was one. */
+export interface Created {
+  batchId: string | null;
+  enqueued: Enqueued[];
+}
+
+/** A client's idempotency key for an enqueue, with a hash of its request. */
+export interface IdempotencyKey {
+  key: string;
+  requestHash: string;
+  ttlMs: number;
+}
+
+export type KeyedOutcome = { kind: 'created'; created: Created } | { kind: 'repeat'; first: KeyedResult };
 
 export interface Stored extends Changed {
   /** The COMPLETED event when this result was the article's last and completed the job. */
@@ -63,9 +79,9 @@ function enqueued(row: InsertedRow | undefined): Enqueued {
 export function createJobRepository(db: Db, options: { workerId?: string } = {}) {
   const workerId = options.workerId ?? 'unknown';
   const reader = createArticleReader(db);
-  const insertInOrder = (articles: NewArticleRow[]) =>
+  const insertInOrder = (articles: NewArticleRow[], batch?: NewBatch, executor: Db = db) =>
     byKey(
-      insertArticles(db, articles),
+      insertArticles(executor, articles, batch),
       articles,
       (r) => r.job_id,
       (a) => a.jobId,
@@ -75,6 +91,8 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
     key: (article) => article,
     maxBatch: BATCH_MAX,
   });
+  const newRows = (submissions: Submission[], tenantId: string, maxAttempts: number): NewArticleRow[] =>
+    submissions.map((submission) => ({ submission, tenantId, maxAttempts, jobId: randomUUID() }));
   const startOne = createGroupCommit({
     write: (jobIds: string[]) =>
       byKey(
@@ -138,16 +156,69 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
      * of its own, all or nothing. Resolves in input order.
      */
     async enqueue(submissions: Submission[], tenantId: string, maxAttempts: number): Promise<Enqueued[]> {
-      const articles = submissions.map((submission) => ({ submission, tenantId, maxAttempts, jobId: randomUUID() }));
+      const articles = newRows(submissions, tenantId, maxAttempts);
       if (articles.length === 1) return [enqueued(await insertOne(articles[0]!))];
       return (await insertInOrder(articles)).map(enqueued);
     },
 
+    /** `enqueue` of a batch: the batch row and its articles in one statement. */
+    async enqueueBatch(submissions: Submission[], tenantId: string, maxAttempts: number): Promise<Created> {
+      const batch = { id: randomUUID(), tenantId };
+      return {
+        batchId: batch.id,
+        enqueued: (await insertInOrder(newRows(submissions, tenantId, maxAttempts), batch)).map(enqueued),
+      };
+    },
+
+    /**
+     * `enqueue` (of one article, or of a batch) under a client's idempotency key, in one
+     * transaction with the key: the first request creates; a repeat while the key is fresh creates
+     * nothing and resolves what the first created (a racing repeat waits for the first to commit).
+     */
+    async enqueueOnce(
+      submissions: Submission[],
+      tenantId: string,
+      maxAttempts: number,
+      idempotency: IdempotencyKey & { batch: boolean; admit: () => Promise<void> },
+    ): Promise<KeyedOutcome> {
+      return db.transaction().execute(async (trx) => {
+        const { key, requestHash, ttlMs } = idempotency;
+        if (!(await claimKey(trx, { tenantId, key, requestHash, ttlMs }))) {
+          const first = await findKey(trx, tenantId, key);
+          if (!first) throw new Error(`idempotency key ${key} is neither new nor recorded`);
+          return { kind: 'repeat' as const, first };
+        }
+        await idempotency.admit();
+        const batch = idempotency.batch ? { id: randomUUID(), tenantId } : undefined;
+        const rows = (await insertInOrder(newRows(submissions, tenantId, maxAttempts), batch, trx)).map(enqueued);
+        const single = batch ? undefined : rows[0];
+        await recordKey(trx, tenantId, key, {
+          articleId: single?.article.id ?? null,
+          jobId: single?.job.id ?? null,
+          batchId: batch?.id ?? null,
+        });
+        return { kind: 'created' as const, created: { batchId: batch?.id ?? null, enqueued: rows } };
+      });
+    },
+
     /** `retry`: a new job for a FAILED or CANCELLED article. Throws NotFoundError or InvalidStateError. */
     async retry(articleId: number, maxAttempts: number): Promise<Enqueued> {
-      const row = await retryArticle(db, articleId, randomUUID(), maxAttempts);
+      const [row] = await retryArticles(db, [articleId], [randomUUID()], maxAttempts);
       if (!row) throw await articleNotIn('retry', articleId, 'retried');
       return enqueued(row);
+    },
+
+    /** `retry` of many articles in one statement; those not FAILED or CANCELLED (any more) are skipped. */
+    async retryMany(articleIds: readonly number[], maxAttempts: number): Promise<Enqueued[]> {
+      if (articleIds.length === 0) return [];
+      return (
+        await retryArticles(
+          db,
+          articleIds,
+          articleIds.map(() => randomUUID()),
+          maxAttempts,
+        )
+      ).map(enqueued);
     },
 
     /** `cancel` of the article's open job. Throws NotFoundError or InvalidStateError. */

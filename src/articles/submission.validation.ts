@@ -7,6 +7,8 @@ export interface SubmissionInput {
   content: string;
   sourceUrl: string;
   priority?: Priority | null;
+  /** A client's key: a repeat within the TTL returns the first result (single submissions only). */
+  idempotencyKey?: string | null;
 }
 
 export interface Submission {
@@ -62,27 +64,56 @@ function buildSchema(maxContentChars: number) {
         }
       }, 'must be an http(s) URL'),
     priority: z.enum(PRIORITIES).nullish(),
+    idempotencyKey: idempotencyKeySchema.nullish(),
   });
+}
+
+const idempotencyKeySchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(200, 'must be at most 200 characters')
+  .regex(/^[\x21-\x7e]+$/, 'must be printable ASCII without spaces (e.g. a UUID)');
+
+/** Checks a batch-level idempotency key; throws InputValidationError naming `idempotencyKey`. */
+export function validateIdempotencyKey(key: string | null | undefined): string | undefined {
+  if (key === null || key === undefined) return undefined;
+  const result = idempotencyKeySchema.safeParse(key);
+  if (!result.success)
+    throw new InputValidationError(result.error.issues.map((i) => ({ path: ['idempotencyKey'], message: i.message })));
+  return result.data;
 }
 
 /**
  * Validates submissions; throws one InputValidationError naming every bad field.
- * With several items, each path starts with the item's index.
+ * With several items, or as a `batch` (of at most `maxItems`), each path starts with the item's
+ * index; a batch's items take no idempotency key of their own (the batch has one).
  */
-export function validateSubmissions(inputs: SubmissionInput[], maxContentChars: number): Submission[] {
+export function validateSubmissions(
+  inputs: SubmissionInput[],
+  maxContentChars: number,
+  batch?: { maxItems: number },
+): Submission[] {
+  if (batch && (inputs.length === 0 || inputs.length > batch.maxItems))
+    throw new InputValidationError([
+      { path: [], message: `a batch holds 1 to ${batch.maxItems} articles (got ${inputs.length})` },
+    ]);
   const schema = submissionSchema(maxContentChars);
   const problems: FieldProblem[] = [];
   const out: Submission[] = [];
+  const indexed = batch !== undefined || inputs.length > 1;
   inputs.forEach((input, index) => {
     const result = schema.safeParse(input);
-    if (!result.success) {
-      for (const issue of result.error.issues) {
-        const path = issue.path.map(String);
-        problems.push({ path: inputs.length > 1 ? [String(index), ...path] : path, message: issue.message });
-      }
-      return;
-    }
-    out.push({ ...result.data, priority: result.data.priority ?? 'NORMAL' });
+    const issues = result.success ? [] : result.error.issues.map((i) => ({ path: i.path.map(String), message: i.message }));
+    if (batch && input.idempotencyKey != null)
+      issues.push({
+        path: ['idempotencyKey'],
+        message: 'set idempotencyKey on submitArticles for the whole batch, not per item',
+      });
+    for (const issue of issues)
+      problems.push({ path: indexed ? [String(index), ...issue.path] : issue.path, message: issue.message });
+    if (!result.success || issues.length > 0) return;
+    const { idempotencyKey: _key, ...fields } = result.data;
+    out.push({ ...fields, priority: fields.priority ?? 'NORMAL' });
   });
   if (problems.length > 0) throw new InputValidationError(problems);
   return out;

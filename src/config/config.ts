@@ -96,6 +96,8 @@ const envSchema = z.object({
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
   MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
   MAX_BODY_BYTES: int(2_000_000, 1_024, 100_000_000),
+  MAX_BATCH_ITEMS: int(1_000, 1, 100_000),
+  IDEMPOTENCY_TTL_MS: int(24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
   GRAPHIQL: bool,
   AUTH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['required', 'off']).optional()),
   AUTH_CACHE_MS: int(5_000, 0, 3_600_000),
@@ -149,6 +151,9 @@ export interface Config {
     rateBurst: number;
     dailyArticles: number;
     maxInFlightPerTenant: number;
+    maxBatchItems: number;
+    /** How long an idempotency key returns its first request's result. */
+    idempotencyTtlMs: number;
   };
   auth: { mode: 'required' | 'off'; cacheMs: number };
   http: {
@@ -233,6 +238,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       rateBurst: e.RATE_LIMIT_BURST,
       dailyArticles: e.DAILY_ARTICLE_LIMIT,
       maxInFlightPerTenant: e.MAX_JOBS_IN_FLIGHT_PER_TENANT,
+      maxBatchItems: e.MAX_BATCH_ITEMS,
+      idempotencyTtlMs: e.IDEMPOTENCY_TTL_MS,
     },
     auth: { mode: authMode, cacheMs: e.AUTH_CACHE_MS },
     http: {

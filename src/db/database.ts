@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import type { Config } from '../config/config.js';
@@ -41,6 +42,9 @@ export async function createDatabase(config: Config['database']): Promise<Db> {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   }
   mkdirSync(config.dataDir, { recursive: true });
-  const lite = await PGlite.create(config.dataDir, { parsers: { [INT8]: toNumber, [NUMERIC]: toNumber } });
+  const lite = await PGlite.create(config.dataDir, {
+    parsers: { [INT8]: toNumber, [NUMERIC]: toNumber },
+    extensions: { pg_trgm },
+  });
   return new Kysely<Database>({ dialect: new PGliteDialect(lite) });
 }

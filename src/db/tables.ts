@@ -126,8 +126,28 @@ export interface AuditLogTable {
   details: Json<Record<string, unknown>> | null;
 }
 
+export interface BatchesTable {
+  id: string;
+  tenant_id: string;
+  total: number;
+  created_at: CreatedAt;
+}
+
+export interface IdempotencyKeysTable {
+  tenant_id: string;
+  key: string;
+  article_id: number | null;
+  job_id: string | null;
+  batch_id: string | null;
+  request_hash: string;
+  created_at: CreatedAt;
+  expires_at: Date;
+}
+
 export interface Database {
   articles: ArticlesTable;
+  batches: BatchesTable;
+  idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;
   job_steps: JobStepsTable;
   llm_calls: LlmCallsTable;

@@ -2,6 +2,7 @@ import { createApiKeyRepository } from '../access/api-key.repository.js';
 import { createAuthenticator } from '../access/authenticator.js';
 import { createKeyLimits } from '../access/key-limits.js';
 import { createSharedBuckets } from '../access/shared-bucket.js';
+import { createListingRepository } from '../articles/listing.repository.js';
 import { createArticleReader } from '../articles/article.repository.js';
 import { createArticleService, type ArticleService } from '../articles/article.service.js';
 import { createOutboxCleaner, createOutboxRelay } from '../articles/outbox.relay.js';
@@ -52,6 +53,8 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       log,
       maxContentChars: config.limits.maxContentChars,
       maxAttempts: config.worker.maxAttempts,
+      maxBatchItems: config.limits.maxBatchItems,
+      idempotencyTtlMs: config.limits.idempotencyTtlMs,
     });
     lifecycle.add('queue publishes', () => articles.stop());
     // Every process relays the outbox: whichever is alive when the queue comes back publishes.
@@ -71,7 +74,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           'AUTH=off: the API is open to anyone who can reach it (set AUTH=required and create keys)',
         );
       api = await startApiServer(
-        { reader, articles, hub, log, auth, keyLimits },
+        { reader, listing: createListingRepository(infra.db), articles, hub, log, auth, keyLimits },
         {
           host: config.host,
           port: config.port,

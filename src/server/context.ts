@@ -2,6 +2,7 @@ import type { Viewer } from '../access/viewer.js';
 import { visibleTenant } from '../access/viewer.js';
 import type { ArticleReader } from '../articles/article.repository.js';
 import type { ArticleService } from '../articles/article.service.js';
+import type { ListingRepository } from '../articles/listing.repository.js';
 import type { ArticleEventHub } from './article-event.hub.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -11,11 +12,14 @@ export interface GraphQLContext {
   /** Loaders see the viewer's tenant only (admins: every tenant). */
   loaders: Loaders;
   articles: ArticleService;
+  /** Listings and counts; callers pass the viewer's tenant (`visibleTenant`). */
+  listing: ListingRepository;
   hub: ArticleEventHub;
 }
 
 export interface ContextDeps {
   reader: ArticleReader;
+  listing: ListingRepository;
   articles: ArticleService;
   hub: ArticleEventHub;
 }
@@ -23,8 +27,9 @@ export interface ContextDeps {
 export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext {
   return {
     viewer,
-    loaders: createLoaders(deps.reader, visibleTenant(viewer)),
+    loaders: createLoaders(deps.reader, deps.listing, visibleTenant(viewer)),
     articles: deps.articles,
+    listing: deps.listing,
     hub: deps.hub,
   };
 }

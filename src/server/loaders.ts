@@ -2,6 +2,7 @@ import DataLoader from 'dataloader';
 import type { Article, Job, JobStep, LlmCall } from '../articles/article.model.js';
 import type { ArticleEvent } from '../articles/article-event.js';
 import type { ArticleReader, TenantScope } from '../articles/article.repository.js';
+import type { BatchCounts, ListingRepository } from '../articles/listing.repository.js';
 
 function groupBy<K, V>(rows: V[], key: (row: V) => K): Map<K, V[]> {
   const map = new Map<K, V[]>();
@@ -15,7 +16,7 @@ function groupBy<K, V>(rows: V[], key: (row: V) => K): Map<K, V[]> {
 }
 
 /** One batched query per kind of thing a GraphQL operation asks for, per request, seeing one tenant (or all: null). */
-export function createLoaders(reader: ArticleReader, tenant: TenantScope) {
+export function createLoaders(reader: ArticleReader, listing: ListingRepository, tenant: TenantScope) {
   const loaders = {
     article: new DataLoader<number, Article | undefined>(async (ids) => {
       const byId = new Map((await reader.findArticlesByIds(ids, tenant)).map((a) => [a.id, a]));
@@ -37,6 +38,10 @@ export function createLoaders(reader: ArticleReader, tenant: TenantScope) {
     llmCallsByArticle: new DataLoader<number, LlmCall[]>(async (ids) => {
       const grouped = groupBy(await reader.findLlmCallsByArticleIds(ids), (c) => c.articleId);
       return ids.map((id) => grouped.get(id) ?? []);
+    }),
+    batch: new DataLoader<string, BatchCounts | undefined>(async (ids) => {
+      const byId = new Map((await listing.batches(ids, tenant)).map((b) => [b.id, b]));
+      return ids.map((id) => byId.get(id));
     }),
     costByArticle: new DataLoader<number, number>(async (ids) => {
       const sums = await reader.sumCostByArticleIds(ids);

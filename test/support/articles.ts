@@ -6,6 +6,9 @@ export const SAMPLE_CONTENT =
   'The company reported record profits this quarter. Growth was strong across every region. ' +
   'Analysts praise the results and expect further gains. Shares rise sharply on the news.';
 
+/** The logged events of an article that completes on its first attempt, in order. */
+export const COMPLETED_RUN = ['QUEUED', 'STARTED', 'STEP_COMPLETED', 'STEP_COMPLETED', 'STEP_COMPLETED', 'COMPLETED'];
+
 export function sampleArticle(overrides: Partial<SubmitArticleInput> = {}): SubmitArticleInput {
   return { title: 'Record quarter', content: SAMPLE_CONTENT, sourceUrl: 'https://news.example.com/a/1', ...overrides };
 }

@@ -149,3 +149,144 @@ export const CancelArticle = graphql(`
     }
   }
 `);
+
+export const SubmitArticles = graphql(`
+  mutation SubmitArticles($input: [SubmitArticleInput!]!, $idempotencyKey: String) {
+    submitArticles(input: $input, idempotencyKey: $idempotencyKey) {
+      __typename
+      ... on SubmitArticlesPayload {
+        batch {
+          id
+          total
+          pending
+          completed
+          failed
+          finished
+        }
+        articles {
+          id
+          title
+          status
+        }
+      }
+      ... on ValidationError {
+        message
+        fieldErrors {
+          path
+          message
+        }
+      }
+      ... on RateLimitedError {
+        message
+        retryAfterSeconds
+      }
+    }
+  }
+`);
+
+export const BatchById = graphql(`
+  query BatchById($id: ID!) {
+    batch(id: $id) {
+      id
+      total
+      pending
+      processing
+      completed
+      failed
+      cancelled
+      finished
+    }
+  }
+`);
+
+export const BatchProgress = graphql(`
+  subscription BatchProgress($id: ID!) {
+    batchProgress(id: $id) {
+      id
+      total
+      completed
+      failed
+      finished
+    }
+  }
+`);
+
+export const ListArticles = graphql(`
+  query ListArticles($first: Int, $after: String, $last: Int, $before: String, $filter: ArticleFilter) {
+    articles(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+      edges {
+        cursor
+        node {
+          id
+          title
+          status
+          priority
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        startCursor
+        endCursor
+      }
+      totalCount
+    }
+  }
+`);
+
+export const ListJobs = graphql(`
+  query ListJobs($first: Int, $after: String, $last: Int, $before: String, $filter: JobFilter) {
+    jobs(first: $first, after: $after, last: $last, before: $before, filter: $filter) {
+      edges {
+        cursor
+        node {
+          id
+          state
+          errorKind
+          error
+          article {
+            id
+          }
+        }
+      }
+      pageInfo {
+        hasNextPage
+        hasPreviousPage
+        endCursor
+      }
+      totalCount
+    }
+    failureGroups {
+      errorKind
+      count
+    }
+  }
+`);
+
+export const RetryArticles = graphql(`
+  mutation RetryArticles($filter: JobFilter!, $limit: Int) {
+    retryArticles(filter: $filter, limit: $limit) {
+      __typename
+      ... on RetryArticlesPayload {
+        queued
+      }
+      ... on RateLimitedError {
+        message
+      }
+    }
+  }
+`);
+
+export const ArticleFeed = graphql(`
+  subscription ArticleFeed($filter: ArticleFilter) {
+    articleFeed(filter: $filter) {
+      seq
+      type
+      article {
+        id
+        status
+        title
+      }
+    }
+  }
+`);

@@ -15,11 +15,17 @@ export interface NewArticleRow {
 
 export type InsertedRow = ArticleRow & { payload: string; job_id: string; outbox_id: number };
 
+/** A batch row to write with its articles. */
+export interface NewBatch {
+  id: string;
+  tenantId: string;
+}
+
 /**
- * `enqueue`: new articles, each PENDING with its QUEUED job, outbox row and QUEUED event (seq 1).
- * One statement for all of them, so a batch is all or nothing.
+ * `enqueue`: new articles, each PENDING with its QUEUED job, outbox row and QUEUED event (seq 1),
+ * and with `batch` the batch row they belong to. One statement for all of them: all or nothing.
  */
-export async function insertArticles(db: Db, articles: NewArticleRow[]): Promise<InsertedRow[]> {
+export async function insertArticles(db: Db, articles: NewArticleRow[], batch?: NewBatch): Promise<InsertedRow[]> {
   const input = articles.map(({ submission: s, tenantId, jobId, maxAttempts }) => ({
     job_id: jobId,
     max_attempts: maxAttempts,
@@ -29,17 +35,20 @@ export async function insertArticles(db: Db, articles: NewArticleRow[]): Promise
     source_url: s.sourceUrl,
     content_hash: createHash('sha256').update(s.content).digest('hex'),
     priority: s.priority,
+    batch_id: batch?.id ?? null,
   }));
   // Article ids are drawn first so each job, outbox row and event can name its article.
   const { rows } = await sql<InsertedRow>`
     with n as materialized (
       select r.*, nextval(pg_get_serial_sequence('articles', 'id')) as article_id
       from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
-        job_id uuid, max_attempts int, tenant_id text, title text, content text, source_url text, content_hash text, priority text)),
+        job_id uuid, max_attempts int, tenant_id text, title text, content text, source_url text, content_hash text,
+        priority text, batch_id uuid)),
+    ${batch ? sql`b as (insert into batches (id, tenant_id, total) values (${batch.id}::uuid, ${batch.tenantId}, ${articles.length})),` : sql``}
     a as (
-      insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, event_seq)
+      insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, event_seq, batch_id)
       overriding system value
-      select article_id, tenant_id, title, content, source_url, content_hash, priority, 'PENDING', 1 from n
+      select article_id, tenant_id, title, content, source_url, content_hash, priority, 'PENDING', 1, batch_id from n
       returning *),
     j as (
       insert into jobs (id, article_id, state, priority, max_attempts)

@@ -123,12 +123,16 @@ LlmCall.implement({
   }),
 });
 
-const SubmitArticleInput = builder.inputType('SubmitArticleInput', {
+export const SubmitArticleInput = builder.inputType('SubmitArticleInput', {
   fields: (t) => ({
     title: t.string({ required: true }),
     content: t.string({ required: true }),
     sourceUrl: t.string({ required: true }),
     priority: t.field({ type: PriorityEnum, defaultValue: 'NORMAL' }),
+    idempotencyKey: t.string({
+      description:
+        'A key of your choosing (e.g. a UUID): a repeat within 24 h returns the first article and job and queues nothing. Not per item of a batch: submitArticles takes one for the whole batch.',
+    }),
   }),
 });
 
@@ -183,14 +187,12 @@ builder.queryFields((t) => ({
 builder.mutationFields((t) => ({
   submitArticle: t.field({
     type: SubmitArticlePayload,
-    description: 'Stores the article and queues its job; answers at once with both ids.',
+    description:
+      'Stores the article and queues its job; answers at once with both ids. With `idempotencyKey`, a repeat within 24 h answers the first article and job.',
     args: { input: t.arg({ type: SubmitArticleInput, required: true }) },
     extensions: requiresScope('articles:write'),
     errors: { types: [InputValidationError, RateLimitedError], union: { name: 'SubmitArticleResult' } },
-    resolve: async (_root, { input }, ctx) => {
-      const [submitted] = await ctx.articles.submit([input], ctx.viewer);
-      return submitted!;
-    },
+    resolve: (_root, { input }, ctx) => ctx.articles.submitOne(input, ctx.viewer),
   }),
   retryArticle: t.field({
     type: RetryArticlePayload,

@@ -3,6 +3,8 @@ import { builder } from './builder.js';
 import './errors.schema.js';
 import './enums.schema.js';
 import './article.schema.js';
+import './listing.schema.js';
+import './batch.schema.js';
 import './subscription.schema.js';
 
 /** The executable schema: every domain file above has added its types to the builder. */

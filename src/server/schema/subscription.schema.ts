@@ -1,6 +1,10 @@
 import type { ArticleEvent } from '../../articles/article-event.js';
 import { NotFoundError } from '../../lib/errors.js';
+import { visibleTenant } from '../../access/viewer.js';
 import { streamArticleEvents } from '../article-event.stream.js';
+import { streamArticleFeed, streamBatchProgress } from '../article-feed.stream.js';
+import { Batch, parseBatchId } from './batch.schema.js';
+import { articleFilter, ArticleFilter } from './listing.schema.js';
 import { Article, Job } from './article.schema.js';
 import { builder } from './builder.js';
 import { requiresScope } from '../operation-guard.js';
@@ -34,5 +38,29 @@ builder.subscriptionFields((t) => ({
       return streamArticleEvents(ctx, articleId, afterSeq);
     },
     resolve: (event) => event,
+  }),
+}));
+
+builder.subscriptionFields((t) => ({
+  articleFeed: t.field({
+    type: ArticleEventRef,
+    description:
+      'Every change of every article matching the filter, live (for dashboards; `search` matches titles here). Subscribers with the same operation, variables and tenant share one execution and one serialisation per event.',
+    extensions: requiresScope('articles:read'),
+    args: { filter: t.arg({ type: ArticleFilter }) },
+    subscribe: (_root, { filter }, ctx) => streamArticleFeed(ctx.hub, articleFilter(filter), visibleTenant(ctx.viewer)),
+    resolve: (event) => event,
+  }),
+  batchProgress: t.field({
+    type: Batch,
+    description: "The batch's counts now, then on every status change of one of its articles; completes when all are finished.",
+    extensions: requiresScope('articles:read'),
+    args: { id: t.arg.id({ required: true }) },
+    subscribe: (_root, { id }, ctx) => {
+      const batchId = parseBatchId(id);
+      if (batchId === undefined) throw new NotFoundError(`Batch ${id} not found`);
+      return streamBatchProgress(ctx, batchId, visibleTenant(ctx.viewer));
+    },
+    resolve: (counts) => counts,
   }),
 }));
