@@ -36,7 +36,7 @@ const MAY_IMPORT = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'test/generated/', 'coverage/'] },
+  { ignores: ['node_modules/', '.data/', 'test/generated/', 'examples/client/generated/', 'coverage/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -75,6 +75,9 @@ export default tseslint.config(
       ],
     },
   },
-  { files: ['src/cli.ts', 'test/**', 'bench/**', 'codegen.ts', 'vitest.config.ts'], rules: { 'no-restricted-syntax': 'off' } },
+  {
+    files: ['src/cli.ts', 'test/**', 'bench/**', 'examples/**', 'codegen.ts', 'vitest.config.ts'],
+    rules: { 'no-restricted-syntax': 'off' },
+  },
   { files: ['eslint.config.js', 'bin/**/*.js', 'bench/**/*.mjs'], ...tseslint.configs.disableTypeChecked },
 );

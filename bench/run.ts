@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startMockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { benchEnqueue } from './scenarios/enqueue.js';
+import { benchFeed } from './scenarios/feed.js';
 import { benchMemory } from './scenarios/memory.js';
 import { benchOverhead } from './scenarios/overhead.js';
 import { benchPriority } from './scenarios/priority.js';
@@ -61,6 +62,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['overhead', () => benchOverhead(quick, mock, llmEnv)],
   ['memory', () => benchMemory(quick, mock, llmEnv)],
   ['subscriptions', () => benchSubscriptions(quick)],
+  ['feed', () => benchFeed(quick)],
   ['priority', () => benchPriority(quick, mock, llmEnv)],
   ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
 ];

@@ -3,7 +3,7 @@ import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm
 import type { SubmitArticleInput } from './generated/graphql.js';
 import { COMPLETED_RUN, sampleArticle, submit } from './support/articles.js';
 import { awaitArticleEvent, awaitSettled } from './support/await-article.js';
-import { gql, gqlRequest, wsSubscribe } from './support/graphql-client.js';
+import { gql, gqlRequest, sseSubscribe, wsSubscribe } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
 import {
   ArticleDetails,
@@ -281,19 +281,35 @@ describe.each(availableBackends())('the client API on %s services', (backend) =>
       await awaitAllSettled();
       const feed = await wsSubscribe(sys.url, ArticleFeed, { filter: { priority: 'HIGH' } });
       const twin = await wsSubscribe(sys.url, ArticleFeed, { filter: { priority: 'HIGH' } });
+      const other = await wsSubscribe(sys.url, ArticleFeed, { filter: { priority: 'LOW' } });
+      // Over SSE the same subscription shares the execution too (its frames go through Yoga's stream).
+      const overSse = await sseSubscribe(sys.url, ArticleFeed, { filter: { priority: 'HIGH' } });
       try {
+        // The same operation and variables share one execution (one hub listener); another filter has its own.
+        await vi.waitFor(() => expect(sys.system.hub!.listenerCount).toBe(2), { timeout: 5_000 });
         const low = await submit(sys.url, sampleArticle({ priority: 'LOW' }));
         const high = await submit(sys.url, sampleArticle({ priority: 'HIGH' }));
-        for (const sub of [feed, twin]) {
+        for (const sub of [feed, twin, overSse]) {
           const events = await sub.events.until((e) => e.articleFeed.type === 'COMPLETED');
           expect(events.every((e) => e.articleFeed.article.id === high.articleId)).toBe(true);
           expect(events.map((e) => e.articleFeed.type).filter((t) => t !== 'STEP_STARTED')).toEqual(COMPLETED_RUN);
         }
         await awaitSettled(sys.url, low.articleId);
         expect(feed.events.received.some((e) => e.articleFeed.article.id === low.articleId)).toBe(false);
+        const lows = await other.events.until((e) => e.articleFeed.type === 'COMPLETED');
+        expect(lows.every((e) => e.articleFeed.article.id === low.articleId)).toBe(true);
+        // One subscriber leaving does not end the shared execution for the other.
+        await feed.close();
+        const again = await submit(sys.url, sampleArticle({ priority: 'HIGH' }));
+        const more = await twin.events.until(
+          (e) => e.articleFeed.type === 'COMPLETED' && e.articleFeed.article.id === again.articleId,
+        );
+        expect(more.length).toBeGreaterThan(0);
       } finally {
         await feed.close();
         await twin.close();
+        await other.close();
+        await overSse.close();
       }
       await vi.waitFor(() => expect(sys.system.hub!.listenerCount).toBe(0), { timeout: 5_000 });
     });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { GraphQLError, type ExecutionArgs } from 'graphql';
 import { createYoga, maskError, type YogaInitialContext } from 'graphql-yoga';
 import { useServer } from 'graphql-ws/use/ws';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Authenticator } from '../access/authenticator.js';
 import type { KeyLimits } from '../access/key-limits.js';
 import type { Viewer } from '../access/viewer.js';
@@ -12,12 +12,13 @@ import { NotFoundError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import { isPromise } from '../lib/maybe-promise.js';
 import { createClientConnections, originAllowed } from './client-connections.js';
-import { createContext, type ContextDeps, type GraphQLContext } from './context.js';
+import { createContext, type ContextDeps, type DirectFrames, type GraphQLContext } from './context.js';
 import { operationGuardPlugin } from './operation-guard.js';
 import { operationLimitPlugins } from './operation-limits.js';
 import { PLAYGROUND_TABS, renderPlayground } from './playground.js';
 import { loadPersistedOperations, persistedOperationPlugins, type PersistedOperations } from './persisted-operations.js';
 import { schema } from './schema/index.js';
+import { sharedSubscriptionsPlugin } from './shared-subscriptions.js';
 
 export interface ApiServerOptions {
   host: string;
@@ -90,6 +91,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     plugins: [
       ...operationLimitPlugins(options.graphql),
       operationGuardPlugin(options.graphql.maxComplexity),
+      sharedSubscriptionsPlugin(),
       ...(persisted ? persistedOperationPlugins(persisted) : []),
     ],
     // Never send stack traces or internal messages to clients; log them here instead.
@@ -205,7 +207,9 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
       done(true);
     },
   });
-  wss.on('connection', (socket, req) => socket.once('close', () => connections.release(req)));
+  wss.on('connection', (socket, req) => {
+    socket.once('close', () => connections.release(req));
+  });
 
   type Extra = { viewer?: Viewer };
   const wsServer = useServer<Record<string, unknown> | undefined, Extra>(
@@ -221,7 +225,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
       },
       execute: (args) => (args.rootValue as EnvelopedRoot).execute(args),
       subscribe: (args) => (args.rootValue as EnvelopedRoot).subscribe(args),
-      onSubscribe: async (ctx, _id, payload) => {
+      onSubscribe: async (ctx, id, payload) => {
         const viewer = ctx.extra.viewer!;
         // graphql-ws registers the subscription (as pending) before onSubscribe: it counts itself.
         if (Object.keys(ctx.subscriptions).length > options.http.maxSubscriptionsPerConnection)
@@ -261,7 +265,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
           operationName: payload.operationName,
           document,
           variableValues: payload.variables,
-          contextValue: await enveloped.contextFactory(),
+          contextValue: Object.assign(await enveloped.contextFactory(), { frames: directFrames(ctx.extra.socket, id) }),
           rootValue: { execute: enveloped.execute, subscribe: enveloped.subscribe },
         };
         let errors;
@@ -301,6 +305,25 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
       for (const res of eventStreams) res.destroy();
       setTimeout(() => server.closeAllConnections(), 2_000).unref();
       await closed;
+    },
+  };
+}
+
+/** A client this far behind (bytes queued on its socket) is dropped rather than buffered without bound. */
+const MAX_SOCKET_BACKLOG = 8 * 1024 * 1024;
+
+/** Writes `next` frames of one graphql-ws subscription straight to its socket. */
+function directFrames(socket: WebSocket, id: string): DirectFrames {
+  const head = `{"id":${JSON.stringify(id)},"type":"next","payload":`;
+  return {
+    send(resultJson) {
+      if (socket.readyState !== socket.OPEN) return false;
+      if (socket.bufferedAmount > MAX_SOCKET_BACKLOG) {
+        socket.close(4429, 'Too far behind');
+        return false;
+      }
+      socket.send(`${head}${resultJson}}`);
+      return true;
     },
   };
 }

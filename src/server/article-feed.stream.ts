@@ -3,6 +3,7 @@ import type { TenantScope } from '../articles/article.repository.js';
 import type { ArticleFilter, BatchCounts, ListingRepository } from '../articles/listing.repository.js';
 import { NotFoundError } from '../lib/errors.js';
 import type { ArticleStatus } from '../lib/vocabulary.js';
+import type { Loaders } from './loaders.js';
 import { RESYNC, type ArticleEventHub, type EventStream, type HubItem } from './article-event.hub.js';
 
 /** Whether an event's article matches a listing filter (search: the title; events carry no content). */
@@ -54,12 +55,17 @@ function mapStream<T>(
  * bus reconnect, changes made while cut off are not replayed: reload the listing.
  */
 export async function streamArticleFeed(
-  hub: ArticleEventHub,
+  deps: { hub: ArticleEventHub; loaders: Loaders },
   filter: ArticleFilter,
   tenant: TenantScope,
 ): Promise<AsyncIterableIterator<ArticleEvent>> {
-  const stream = await hub.listen(undefined);
-  return mapStream(stream, (item) => (item !== RESYNC && matchesFilter(item, filter, tenant) ? item : undefined));
+  const stream = await deps.hub.listen(undefined);
+  return mapStream(stream, (item) => {
+    if (item === RESYNC || !matchesFilter(item, filter, tenant)) return undefined;
+    // Each event renders fresh rows, and a long-lived feed holds no cache.
+    deps.loaders.clearAll();
+    return item;
+  });
 }
 
 const countField: Record<ArticleStatus, keyof BatchCounts & ('pending' | 'processing' | 'completed' | 'failed' | 'cancelled')> = {

@@ -6,6 +6,14 @@ import type { ListingRepository } from '../articles/listing.repository.js';
 import type { ArticleEventHub } from './article-event.hub.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
+/**
+ * A graphql-ws subscription's own socket: `send` writes one `next` frame around a result's JSON;
+ * false when the client is gone or too far behind (the subscription then ends).
+ */
+export interface DirectFrames {
+  send(resultJson: string): boolean;
+}
+
 /** What every resolver receives. Built per HTTP request and per WebSocket subscription. */
 export interface GraphQLContext {
   viewer: Viewer;
@@ -15,6 +23,8 @@ export interface GraphQLContext {
   /** Listings and counts; callers pass the viewer's tenant (`visibleTenant`). */
   listing: ListingRepository;
   hub: ArticleEventHub;
+  /** Set on graphql-ws subscriptions (shared-subscriptions.ts writes to them directly). */
+  frames?: DirectFrames;
 }
 
 export interface ContextDeps {

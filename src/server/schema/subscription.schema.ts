@@ -48,7 +48,7 @@ builder.subscriptionFields((t) => ({
       'Every change of every article matching the filter, live (for dashboards; `search` matches titles here). Subscribers with the same operation, variables and tenant share one execution and one serialisation per event.',
     extensions: requiresScope('articles:read'),
     args: { filter: t.arg({ type: ArticleFilter }) },
-    subscribe: (_root, { filter }, ctx) => streamArticleFeed(ctx.hub, articleFilter(filter), visibleTenant(ctx.viewer)),
+    subscribe: (_root, { filter }, ctx) => streamArticleFeed(ctx, articleFilter(filter), visibleTenant(ctx.viewer)),
     resolve: (event) => event,
   }),
   batchProgress: t.field({
