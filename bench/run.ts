@@ -10,6 +10,7 @@ import os from 'node:os';
 import { startMockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { benchEnqueue } from './scenarios/enqueue.js';
 import { benchFeed } from './scenarios/feed.js';
+import { benchListing } from './scenarios/listing.js';
 import { benchMemory } from './scenarios/memory.js';
 import { benchOverhead } from './scenarios/overhead.js';
 import { benchPriority } from './scenarios/priority.js';
@@ -63,6 +64,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['memory', () => benchMemory(quick, mock, llmEnv)],
   ['subscriptions', () => benchSubscriptions(quick)],
   ['feed', () => benchFeed(quick)],
+  ['listing', () => benchListing(quick)],
   ['priority', () => benchPriority(quick, mock, llmEnv)],
   ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
 ];

@@ -75,7 +75,7 @@ function filterArticles<Q extends ArticleQuery | JobQuery>(query: Q, filter: Art
   if (filter.createdBefore) out = out.where('articles.created_at', '<', filter.createdBefore);
   if (filter.batchId) out = out.where('articles.batch_id', '=', filter.batchId);
   if (filter.search)
-    out = out.where(sql<boolean>`(articles.title || ' ' || articles.content) ilike ${likePattern(filter.search)}`);
+    out = out.where(sql<boolean>`(articles.title || ' ' || left(articles.content, 1000)) ilike ${likePattern(filter.search)}`);
   return out as unknown as Q;
 }
 

@@ -144,8 +144,15 @@ export interface IdempotencyKeysTable {
   expires_at: Date;
 }
 
+/** What `search` matches: the title and the first 1,000 characters of the content, written once. */
+export interface ArticleSearchTable {
+  article_id: number;
+  doc: string;
+}
+
 export interface Database {
   articles: ArticlesTable;
+  article_search: ArticleSearchTable;
   batches: BatchesTable;
   idempotency_keys: IdempotencyKeysTable;
   jobs: JobsTable;

@@ -5,6 +5,9 @@ import type { ArticleRow } from '../../db/tables.js';
 import type { Submission } from '../submission.validation.js';
 import { logJobEventsCte } from './event-sql.js';
 
+/** How much of the content `search` covers: a bound on the search index's cost per article. */
+const SEARCHED_CONTENT_CHARS = sql.lit(1_000);
+
 /** One article to insert, with its new job's id and whoever submitted it. */
 export interface NewArticleRow {
   jobId: string;
@@ -50,6 +53,9 @@ export async function insertArticles(db: Db, articles: NewArticleRow[], batch?: 
       overriding system value
       select article_id, tenant_id, title, content, source_url, content_hash, priority, 'PENDING', 1, batch_id from n
       returning *),
+    s as (
+      insert into article_search (article_id, doc)
+      select article_id, title || ' ' || left(content, ${SEARCHED_CONTENT_CHARS}) from n),
     j as (
       insert into jobs (id, article_id, state, priority, max_attempts)
       select job_id, article_id, 'QUEUED', priority, max_attempts from n
