@@ -39,8 +39,29 @@ query Article($id: ID!) {
   }
 }`;
 
+const list = `# Newest articles first, 20 a page: pass pageInfo.endCursor as $after for the next page.
+# Filters: status, priority, createdAfter/Before, batchId, search (any language).
+query List($after: String) {
+  articles(first: 20, after: $after, filter: { status: COMPLETED }) {
+    totalCount
+    pageInfo { hasNextPage endCursor }
+    edges { node { id title status sentiment costUsd createdAt } }
+  }
+  failureGroups { errorKind count }
+}`;
+
+const feed = `# Every change of every article, live (a dashboard's feed).
+subscription Feed {
+  articleFeed(filter: { priority: HIGH }) {
+    type progress
+    article { id title status }
+  }
+}`;
+
 export const PLAYGROUND_TABS = [
   { query: submit },
   { query: follow, variables: JSON.stringify({ id: '1' }, null, 2) },
   { query: lookUp, variables: JSON.stringify({ id: '1' }, null, 2) },
+  { query: list },
+  { query: feed },
 ];
