@@ -5,9 +5,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { createApiKeyRepository } from '../src/access/api-key.repository.js';
 import { createAuditLog } from '../src/access/audit.repository.js';
-import { submit } from './support/articles.js';
+import { sampleArticle, submit } from './support/articles.js';
 import { bearer, gql, gqlRequest, sseSubscribe, wsSubscribe } from './support/graphql-client.js';
-import { ArticleEvents, CancelArticle, RetryArticle } from './support/operations.js';
+import {
+  ArticleEvents,
+  BatchById,
+  CancelArticle,
+  ListArticles,
+  ListJobs,
+  RetryArticle,
+  SubmitArticles,
+} from './support/operations.js';
 import { availableBackends, hasRealServices } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
 
@@ -155,6 +163,28 @@ describe.each(availableBackends())('API keys, scopes and tenants on %s services'
     expect(read.body.data).toEqual({ article: { id: articleId, title: 'Record quarter' } });
     const cancel = await gql(sys.url, CancelArticle, { id: articleId }, keys.ops);
     expect(cancel.cancelArticle.__typename).toBe('CancelArticlePayload');
+  });
+
+  it('keeps idempotency keys, listings, jobs and batches within the tenant', async () => {
+    const same = sampleArticle({ idempotencyKey: `shared-key-${backend}` });
+    const acme = await submit(sys.url, same, keys.acme);
+    const globex = await submit(sys.url, same, keys.globex);
+    expect(globex.articleId).not.toBe(acme.articleId);
+    expect(await submit(sys.url, same, keys.acme)).toEqual(acme);
+
+    const ids = async (key: string) =>
+      (await gql(sys.url, ListArticles, { first: 100 }, key)).articles.edges.map((e) => e.node.id);
+    expect(await ids(keys.globex!)).toContain(globex.articleId);
+    expect(await ids(keys.globex!)).not.toContain(acme.articleId);
+    expect(await ids(keys.ops!)).toEqual(expect.arrayContaining([acme.articleId, globex.articleId]));
+    const jobs = (await gql(sys.url, ListJobs, { first: 100 }, keys.globex)).jobs.edges.map((e) => e.node.id);
+    expect(jobs).toContain(globex.jobId);
+    expect(jobs).not.toContain(acme.jobId);
+
+    const { submitArticles } = await gql(sys.url, SubmitArticles, { input: [sampleArticle(), sampleArticle()] }, keys.acme);
+    if (submitArticles.__typename !== 'SubmitArticlesPayload') throw new Error(JSON.stringify(submitArticles));
+    expect((await gql(sys.url, BatchById, { id: submitArticles.batch.id }, keys.globex)).batch).toBeNull();
+    expect((await gql(sys.url, BatchById, { id: submitArticles.batch.id }, keys.acme)).batch).toMatchObject({ total: 2 });
   });
 
   it('records which key cancelled and retried an article', async () => {

@@ -10,7 +10,7 @@ import { InputValidationError, NotFoundError } from '../lib/errors.js';
 import { JOB_CANCEL_TOPIC } from './article-event.js';
 import { publishEvents } from './event-publish.js';
 import { createArticleReader } from './article.repository.js';
-import { createJobRepository, type Created, type Enqueued, type KeyedOutcome } from './job.repository.js';
+import { createJobRepository, type Created, type Enqueued, type KeyedOutcome, type KeyedResult } from './job.repository.js';
 import { createListingRepository, type JobFilter } from './listing.repository.js';
 import type { OutboxCleaner } from './outbox.relay.js';
 import type { SubmissionQuota } from './submission-quota.js';
@@ -143,7 +143,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
     const submissions = validateSubmissions(inputs, deps.maxContentChars, { maxItems: deps.maxBatchItems });
     if (key !== undefined) {
       const outcome = await submitKeyed(submissions, viewer, key, true);
-      const batchId = outcome.kind === 'created' ? outcome.batchId : outcome.first.batchId!;
+      const batchId = (outcome.kind === 'created' ? outcome.batchId : outcome.first.batchId)!;
       const articles =
         outcome.kind === 'created' ? outcome.created.map((s) => s.article) : await articlesOfBatch(batchId, viewer);
       return { batchId, articles };
@@ -159,31 +159,29 @@ export function createArticleService(deps: ArticleServiceDeps) {
     return page.rows.reverse() as Article[];
   }
 
-  type Keyed = { kind: 'created'; created: Submitted[]; batchId: string } | Extract<KeyedOutcome, { kind: 'repeat' }>;
+  type Keyed = { kind: 'created'; created: Submitted[]; batchId: string | null } | Extract<KeyedOutcome, { kind: 'repeat' }>;
 
   async function submitKeyed(submissions: Submission[], viewer: Viewer, key: string, batch: boolean): Promise<Keyed> {
     const hash = requestHash(submissions);
+    const repeat = (first: KeyedResult): Keyed => {
+      if (first.requestHash !== hash || (first.batchId !== null) !== batch) throw keyReused(key);
+      log.info({ key, articleId: first.articleId, batchId: first.batchId }, 'idempotent repeat answered');
+      return { kind: 'repeat', first };
+    };
+    // A repeat is answered before the quota is asked: it creates nothing. (The quota is not taken
+    // inside the key's transaction, which would hold a connection while it reads.)
+    const known = await jobs.findKeyed(viewer.tenantId, key);
+    if (known) return repeat(known);
+    const admitted = deps.quota?.admit(viewer, submissions.length, true);
+    if (admitted) await admitted;
     const outcome = await jobs.enqueueOnce(submissions, viewer.tenantId, deps.maxAttempts, {
       key,
       requestHash: hash,
       ttlMs: deps.idempotencyTtlMs,
       batch,
-      // The quota is taken only for a request that creates (inside its transaction, before the insert).
-      admit: async () => {
-        const admitted = deps.quota?.admit(viewer, submissions.length, true);
-        if (admitted) await admitted;
-      },
     });
-    if (outcome.kind === 'repeat') {
-      if (outcome.first.requestHash !== hash || (outcome.first.batchId !== null) !== batch) throw keyReused(key);
-      log.info({ key, articleId: outcome.first.articleId, batchId: outcome.first.batchId }, 'idempotent repeat answered');
-      return outcome;
-    }
-    return {
-      kind: 'created',
-      created: finishCreated(outcome.created, 'article submitted'),
-      batchId: outcome.created.batchId ?? '',
-    };
+    if (outcome.kind === 'repeat') return repeat(outcome.first);
+    return { kind: 'created', created: finishCreated(outcome.created, 'article submitted'), batchId: outcome.created.batchId };
   }
 
   function finishCreated(created: Created, what: string): Submitted[] {

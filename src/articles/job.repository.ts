@@ -48,6 +48,8 @@ export interface IdempotencyKey {
   ttlMs: number;
 }
 
+export type { KeyedResult };
+
 export type KeyedOutcome = { kind: 'created'; created: Created } | { kind: 'repeat'; first: KeyedResult };
 
 export interface Stored extends Changed {
@@ -170,6 +172,9 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
       };
     },
 
+    /** What a fresh idempotency key's first request created; undefined when the key is new or expired. */
+    findKeyed: (tenantId: string, key: string) => findKey(db, tenantId, key),
+
     /**
      * `enqueue` (of one article, or of a batch) under a client's idempotency key, in one
      * transaction with the key: the first request creates; a repeat while the key is fresh creates
@@ -179,7 +184,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
       submissions: Submission[],
       tenantId: string,
       maxAttempts: number,
-      idempotency: IdempotencyKey & { batch: boolean; admit: () => Promise<void> },
+      idempotency: IdempotencyKey & { batch: boolean },
     ): Promise<KeyedOutcome> {
       return db.transaction().execute(async (trx) => {
         const { key, requestHash, ttlMs } = idempotency;
@@ -188,7 +193,6 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
           if (!first) throw new Error(`idempotency key ${key} is neither new nor recorded`);
           return { kind: 'repeat' as const, first };
         }
-        await idempotency.admit();
         const batch = idempotency.batch ? { id: randomUUID(), tenantId } : undefined;
         const rows = (await insertInOrder(newRows(submissions, tenantId, maxAttempts), batch, trx)).map(enqueued);
         const single = batch ? undefined : rows[0];
