@@ -2,7 +2,7 @@ import { connect } from '@nats-io/transport-node';
 import WebSocket from 'ws';
 import { EVENT_VERSION } from '../../src/articles/article-event.js';
 import { authHeaders, startDistill } from '../lib/distill.js';
-import { createBenchEnvironment, NATS_URL } from '../lib/environment.js';
+import { createBenchEnvironment, NATS_URL, type BenchEnvironment } from '../lib/environment.js';
 import { cpuMs } from '../lib/proc.js';
 import { round, summarize } from '../lib/stats.js';
 
@@ -43,9 +43,19 @@ function feedClient(url: string, headers: Record<string, string>, onFrame: (seq:
  * sustained 100 events/s: does the API keep up (every frame delivered, latency flat)?
  */
 export async function benchFeed(quick: boolean) {
-  const subscribers = 1_000;
   const environment = await createBenchEnvironment();
   const distill = await startDistill(environment, { worker: false });
+  try {
+    return await measureFeed(quick, environment, distill.apiUrl, distill.api.child.pid!);
+  } finally {
+    await distill.stop();
+    await environment.cleanup();
+  }
+}
+
+/** The feed load against a running API (`bench/micro/feed-profile.ts` runs it on a profiled one). */
+export async function measureFeed(quick: boolean, environment: BenchEnvironment, apiUrl: string, apiPid: number) {
+  const subscribers = 1_000;
   const nc = await connect({ servers: NATS_URL });
   const sockets: WebSocket[] = [];
   // seq → publish time and clients reached so far.
@@ -104,11 +114,11 @@ export async function benchFeed(quick: boolean) {
     return pending.get(s)!;
   };
   try {
-    const url = `${distill.apiUrl.replace('http', 'ws')}/graphql`;
+    const url = `${apiUrl.replace('http', 'ws')}/graphql`;
     for (let i = 0; i < subscribers; i += 50)
       sockets.push(
         ...(await Promise.all(
-          Array.from({ length: Math.min(50, subscribers - i) }, () => feedClient(url, authHeaders(distill.apiUrl), onFrame)),
+          Array.from({ length: Math.min(50, subscribers - i) }, () => feedClient(url, authHeaders(apiUrl), onFrame)),
         )),
       );
     // Until every client's subscription is live on the server.
@@ -127,7 +137,6 @@ export async function benchFeed(quick: boolean) {
     const rate = 100;
     const seconds = quick ? 5 : 15;
     const first = seq + 1;
-    const apiPid = distill.api.child.pid!;
     const cpuBefore = { api: cpuMs(apiPid), bench: process.cpuUsage() };
     const start = performance.now();
     for (let i = 0; i < rate * seconds; i++) {
@@ -171,7 +180,5 @@ export async function benchFeed(quick: boolean) {
   } finally {
     for (const socket of sockets) socket.terminate();
     await nc.close();
-    await distill.stop();
-    await environment.cleanup();
   }
 }
