@@ -28,6 +28,8 @@ try {
       content: benchContent(i),
       sourceUrl: `https://bench.example/batch/${b}/${i}`,
     }));
+    // Apart, so each call finds the API idle (its previous batch's queue publishes done).
+    if (process.argv.includes('--apart')) await new Promise((resolve) => setTimeout(resolve, 500));
     const t = performance.now();
     const body = await postJson<{ data?: { submitArticles: { __typename: string } } }>(
       `${apiUrl}/graphql`,
