@@ -10,6 +10,7 @@ import { bearer, gql, gqlRequest, sseSubscribe, wsSubscribe } from './support/gr
 import {
   ArticleEvents,
   BatchById,
+  BatchProgress,
   CancelArticle,
   ListArticles,
   ListJobs,
@@ -185,6 +186,24 @@ describe.each(availableBackends())('API keys, scopes and tenants on %s services'
     if (submitArticles.__typename !== 'SubmitArticlesPayload') throw new Error(JSON.stringify(submitArticles));
     expect((await gql(sys.url, BatchById, { id: submitArticles.batch.id }, keys.globex)).batch).toBeNull();
     expect((await gql(sys.url, BatchById, { id: submitArticles.batch.id }, keys.acme)).batch).toMatchObject({ total: 2 });
+
+    // Two subscribers share one execution; the one who joins later still starts from the counts.
+    const id = submitArticles.batch.id;
+    const first = await wsSubscribe(sys.url, BatchProgress, { id }, { key: keys.acme });
+    const second = await wsSubscribe(sys.url, BatchProgress, { id }, { key: keys.acme });
+    try {
+      for (const sub of [first, second])
+        expect((await sub.events.next()).batchProgress).toMatchObject({ total: 2, completed: 0 });
+      await gql(sys.url, CancelArticle, { id: submitArticles.articles[0]!.id }, keys.acme);
+      for (const sub of [first, second])
+        expect((await sub.events.next()).batchProgress).toMatchObject({ total: 2, finished: false });
+      const other = await wsSubscribe(sys.url, BatchProgress, { id }, { key: keys.globex });
+      await expect(other.events.next()).rejects.toThrow(/not found/i);
+      await other.close();
+    } finally {
+      await first.close();
+      await second.close();
+    }
   });
 
   it('records which key cancelled and retried an article', async () => {

@@ -149,6 +149,26 @@ describe.each(availableBackends())('the client API on %s services', (backend) =>
       expect(await count()).toBe(before);
     });
 
+    it('starts afresh with a key whose first use has expired, and sweeps expired keys as keys are claimed', async () => {
+      const { db } = sys.system.infra;
+      const input = sampleArticle({ idempotencyKey: `key-${backend}-expiring` });
+      const first = await submit(sys.url, input);
+      await db
+        .updateTable('idempotency_keys')
+        .set({ expires_at: new Date(Date.now() - 1_000) })
+        .where('key', '=', input.idempotencyKey!)
+        .execute();
+      await db
+        .insertInto('idempotency_keys')
+        .values({ tenant_id: 'other', key: 'stale', request_hash: 'x', expires_at: new Date(Date.now() - 60_000) })
+        .execute();
+      const second = await submit(sys.url, input);
+      expect(second.articleId).not.toBe(first.articleId);
+      expect(await submit(sys.url, input)).toEqual(second);
+      const stale = await db.selectFrom('idempotency_keys').select('key').where('key', '=', 'stale').execute();
+      expect(stale).toEqual([]);
+    });
+
     it('answers a repeated batch with the first batch and its articles', async () => {
       const idempotencyKey = `batch-${backend}`;
       const first = await gql(sys.url, SubmitArticles, { input: items(4), idempotencyKey });

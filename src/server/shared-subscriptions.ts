@@ -3,8 +3,14 @@ import type { Plugin } from 'graphql-yoga';
 import { visibleTenant } from '../access/viewer.js';
 import type { DirectFrames, GraphQLContext } from './context.js';
 
-/** Subscriptions whose events are the same for every subscriber with the same arguments and tenant. */
-const SHAREABLE_FIELDS = new Set(['articleFeed', 'batchProgress']);
+/**
+ * Subscriptions whose events are the same for every subscriber with the same arguments and tenant;
+ * `replayLast`: the latest result is the state (batch counts), so one who joins late starts from it.
+ */
+const SHAREABLE_FIELDS = new Map([
+  ['articleFeed', { replayLast: false }],
+  ['batchProgress', { replayLast: true }],
+]);
 /** A subscriber this many results behind is ended rather than buffered without bound. */
 const MAX_BUFFERED = 10_000;
 
@@ -21,6 +27,9 @@ interface Channel {
   /** The source once subscribed; an ExecutionResult when subscribing failed (nothing is shared then). */
   started: Promise<Results | ExecutionResult>;
   closed: boolean;
+  pumping: boolean;
+  replayLast: boolean;
+  last?: ExecutionResult;
 }
 
 /**
@@ -33,33 +42,45 @@ interface Channel {
 export function sharedSubscriptionsPlugin(): Plugin {
   const channels = new WeakMap<DocumentNode, Map<string, Channel>>();
 
-  function keyOf(args: ExecutionArgs): string | undefined {
+  function shareableOf(args: ExecutionArgs): { key: string; replayLast: boolean } | undefined {
     const operation = getOperationAST(args.document, args.operationName);
     if (operation?.operation !== 'subscription') return undefined;
     const fields = operation.selectionSet.selections;
-    if (fields.length !== 1 || fields[0]!.kind !== 'Field' || !SHAREABLE_FIELDS.has(fields[0]!.name.value)) return undefined;
+    const field = fields.length === 1 && fields[0]!.kind === 'Field' ? SHAREABLE_FIELDS.get(fields[0]!.name.value) : undefined;
+    if (!field) return undefined;
     const { viewer } = args.contextValue as GraphQLContext;
-    return JSON.stringify([args.operationName ?? '', visibleTenant(viewer), args.variableValues ?? {}]);
+    return { key: JSON.stringify([args.operationName ?? '', visibleTenant(viewer), args.variableValues ?? {}]), ...field };
   }
 
-  function open(byKey: Map<string, Channel>, key: string, subscribe: () => Promise<Results | ExecutionResult>): Channel {
-    const channel: Channel = { sinks: new Set(), started: subscribe(), closed: false };
+  function open(
+    byKey: Map<string, Channel>,
+    key: string,
+    replayLast: boolean,
+    subscribe: () => Promise<Results | ExecutionResult>,
+  ) {
+    const channel: Channel = { sinks: new Set(), started: subscribe(), closed: false, pumping: false, replayLast };
     byKey.set(key, channel);
     void channel.started.then(
-      async (source) => {
-        if (!isIterator(source)) return close(byKey, key, channel);
-        try {
-          for (let next = await source.next(); !next.done && !channel.closed; next = await source.next()) {
-            for (const sink of channel.sinks) sink.push(next.value);
-          }
-        } finally {
-          close(byKey, key, channel);
-          for (const sink of channel.sinks) sink.end();
-        }
-      },
+      (source) => isIterator(source) || close(byKey, key, channel),
       () => close(byKey, key, channel),
     );
     return channel;
+  }
+
+  /** Reads the source once its first subscriber is attached, and hands each result to every subscriber. */
+  async function pump(byKey: Map<string, Channel>, key: string, channel: Channel, source: Results): Promise<void> {
+    channel.pumping = true;
+    try {
+      for (let next = await source.next(); !next.done && !channel.closed; next = await source.next()) {
+        if (channel.replayLast) channel.last = next.value;
+        for (const sink of channel.sinks) sink.push(next.value);
+      }
+    } catch {
+      // The source failed: its subscribers end (each client sees its subscription complete).
+    } finally {
+      close(byKey, key, channel);
+      for (const sink of channel.sinks) sink.end();
+    }
   }
 
   function close(byKey: Map<string, Channel>, key: string, channel: Channel): void {
@@ -69,24 +90,31 @@ export function sharedSubscriptionsPlugin(): Plugin {
     void channel.started.then((source) => (isIterator(source) ? source.return?.() : undefined)).catch(() => {});
   }
 
-  async function join(args: ExecutionArgs, subscribe: (args: ExecutionArgs) => unknown, key: string) {
+  async function join(
+    args: ExecutionArgs,
+    subscribe: (args: ExecutionArgs) => unknown,
+    shared: { key: string; replayLast: boolean },
+  ) {
+    const { key } = shared;
     let byKey = channels.get(args.document);
     if (!byKey) channels.set(args.document, (byKey = new Map()));
     let channel = byKey.get(key);
-    if (!channel || channel.closed) channel = open(byKey, key, async () => (await subscribe(args)) as Results | ExecutionResult);
+    if (!channel || channel.closed)
+      channel = open(byKey, key, shared.replayLast, async () => (await subscribe(args)) as Results | ExecutionResult);
     const started = await channel.started;
     if (!isIterator(started)) return started;
     const joined = channel;
-    return subscriberOf(joined, (args.contextValue as GraphQLContext).frames, () => {
+    const subscriber = subscriberOf(joined, (args.contextValue as GraphQLContext).frames, () => {
       if (joined.sinks.size === 0) close(byKey, key, joined);
     });
+    if (!joined.pumping) void pump(byKey, key, joined, started);
+    return subscriber;
   }
 
   return {
     onSubscribe({ args, subscribeFn, setSubscribeFn }) {
-      const key = keyOf(args);
-      if (key === undefined) return;
-      setSubscribeFn((a) => join(a, subscribeFn, key) as never);
+      const shared = shareableOf(args);
+      if (shared) setSubscribeFn((a) => join(a, subscribeFn, shared) as never);
     },
   };
 }
@@ -139,6 +167,7 @@ function subscriberOf(
     end: finish,
   };
   channel.sinks.add(sink);
+  if (channel.last) sink.push(channel.last);
   const iterator: AsyncIterableIterator<ExecutionResult> = {
     next: () => {
       if (buffer.length > 0) return Promise.resolve({ value: buffer.shift()!, done: false });

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import type { Db } from '../../db/database.js';
 
+const EXPIRED_PER_CLAIM = 10;
+
 /** What a key's first request created. */
 export interface KeyedResult {
   articleId: number | null;
@@ -13,12 +15,19 @@ export interface KeyedResult {
  * Claims `key` for a new request: true when the key is new or its previous use has expired (it is
  * then reset). While another transaction holds the same fresh key, this waits for it to commit, so
  * two racing repeats never both create. Run inside the transaction that writes the request.
+ * Each claim also deletes up to EXPIRED_PER_CLAIM other expired keys, so the table holds about a
+ * TTL's worth of keys.
  */
 export async function claimKey(
   db: Db,
   p: { tenantId: string; key: string; requestHash: string; ttlMs: number },
 ): Promise<boolean> {
   const { rows } = await sql`
+    with expired as (
+      delete from idempotency_keys where ctid in (
+        select ctid from idempotency_keys
+        where expires_at <= now() and not (tenant_id = ${p.tenantId} and key = ${p.key})
+        limit ${EXPIRED_PER_CLAIM} for update skip locked))
     insert into idempotency_keys (tenant_id, key, request_hash, expires_at)
     values (${p.tenantId}, ${p.key}, ${p.requestHash}, now() + ${p.ttlMs} * interval '1 millisecond')
     on conflict (tenant_id, key) do update

@@ -32,6 +32,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       expires_at timestamptz not null,
       primary key (tenant_id, key)
     )`.execute(db);
+  await sql`create index idempotency_keys_expires_idx on idempotency_keys (expires_at)`.execute(db);
 
   // Listings page by id (newest first); the status filter has its own keyset index.
   await sql`drop index if exists articles_status_created_idx`.execute(db);
