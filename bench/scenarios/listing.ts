@@ -60,7 +60,7 @@ export async function benchListing(quick: boolean) {
     return { ms: performance.now() - t, body };
   };
   const measure = async (query: string, variables: () => Record<string, unknown>, n = samples) => {
-    for (let i = 0; i < 5; i++) await timed(query, variables());
+    for (let i = 0; i < 50; i++) await timed(query, variables());
     const ms: number[] = [];
     for (let i = 0; i < n; i++) ms.push((await timed(query, variables())).ms);
     const s = summarize(ms);
