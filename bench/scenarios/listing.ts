@@ -10,6 +10,9 @@ const LIST = `query ($first: Int, $after: String, $filter: ArticleFilter) {
     pageInfo { hasNextPage endCursor }
   }
 }`;
+const JOBS = `query ($after: String, $filter: JobFilter) {
+  jobs(first: 50, after: $after, filter: $filter) { edges { cursor node { id state errorKind queuedAt } } pageInfo { endCursor } }
+}`;
 const COUNT = `query ($filter: ArticleFilter) { articles(first: 0, filter: $filter) { totalCount } }`;
 const SUBMIT_BATCH = `mutation ($input: [SubmitArticleInput!]!) {
   submitArticles(input: $input) { __typename ... on SubmitArticlesPayload { batch { id total } } }
@@ -20,9 +23,10 @@ type Answer = { data?: { articles: { edges: { cursor: string }[]; pageInfo: { en
 /**
  * Listing and batches at scale: 1,000,000 articles of the bench tenant seeded with one
  * generate_series statement (70 % COMPLETED, 20 % FAILED, 10 % PENDING; priorities round robin;
- * every 1,000th title in Korean), then through the API process as deployed: a page of 50 with a
- * status filter (first pages, and pages deep in the list through their cursors), with status and
- * priority, a Korean search, a totalCount; and a batch of 1,000 submitted in one call.
+ * every 1,000th title in Korean) with one job each, then through the API process as deployed: a
+ * page of 50 with a status filter (first pages, and pages deep in the list through their cursors),
+ * with status and priority, a Korean search, a totalCount, pages of jobs (all, and FAILED by error
+ * kind); and a batch of 1,000 submitted in one call.
  */
 export async function benchListing(quick: boolean) {
   const rows = 1_000_000;
@@ -45,8 +49,16 @@ export async function benchListing(quick: boolean) {
     [benchContent(0)],
   );
   await client.query(`insert into article_search (article_id, doc) select id, title || ' ' || left(content, 1000) from articles`);
+  // One job per article, in the article's state.
+  await client.query(
+    `insert into jobs (id, article_id, state, priority, attempt, max_attempts, queued_at, error_kind)
+     select gen_random_uuid(), id,
+            case status when 'COMPLETED' then 'SUCCEEDED' when 'FAILED' then 'FAILED' else 'QUEUED' end,
+            priority, 1, 5, created_at, case when status = 'FAILED' then 'timeout' end
+     from articles`,
+  );
   await client.query(`create index article_search_doc_idx on article_search using gin (doc gin_trgm_ops)`);
-  await client.query('vacuum analyze articles, article_search');
+  await client.query('vacuum analyze articles, article_search, jobs');
   const seedSeconds = round((performance.now() - seedStarted) / 1000);
   await client.end();
 
@@ -82,6 +94,8 @@ export async function benchListing(quick: boolean) {
     const statusAndPriority = await measure(LIST, () => ({ first: 50, filter: { status: 'FAILED', priority: 'LOW' } }));
     const koreanSearch = await measure(LIST, () => ({ first: 50, filter: { search: '반도체' } }), 20);
     const totalCount = await measure(COUNT, () => ({ filter: completed }), 10);
+    const jobsPage = await measure(JOBS, () => ({}));
+    const failedJobsPage = await measure(JOBS, () => ({ filter: { state: 'FAILED', errorKind: 'timeout' } }));
 
     const batchMs: number[] = [];
     for (let b = 0; b < (quick ? 5 : 20); b++) {
@@ -103,7 +117,7 @@ export async function benchListing(quick: boolean) {
     return {
       rows,
       seedSeconds,
-      pageOf50: { firstPage, deepPages, statusAndPriority, koreanSearch, totalCount },
+      pageOf50: { firstPage, deepPages, statusAndPriority, koreanSearch, totalCount, jobsPage, failedJobsPage },
       batchOf1000: { n: batchMs.length, p50: round(batch.p50), max: round(batch.max) },
     };
   } finally {

@@ -87,6 +87,13 @@ function filterJobs(query: JobQuery, filter: JobFilter, tenant: TenantScope): Jo
   return out;
 }
 
+/**
+ * A page's LIMIT (one more row than asked) as a literal: with prepared statements PostgreSQL soon
+ * plans generically, and a generic plan that does not know the limit is small chose a parallel scan
+ * and sort of every job (40 ms at 300,000 jobs instead of 0.6 ms).
+ */
+const pageLimit = (limit: number) => sql.lit(Math.trunc(limit) + 1);
+
 /** Fetches one more row than asked, to know whether there are more; returns rows newest first. */
 function page<T>(rows: T[], limit: number, backwards: boolean, hasKey: boolean): PageResult<T> {
   const more = rows.length > limit;
@@ -110,7 +117,7 @@ export function createListingRepository(db: Db) {
       if (key !== undefined) query = query.where('articles.id', backwards ? '>' : '<', key);
       const rows = await query
         .orderBy('articles.id', backwards ? 'asc' : 'desc')
-        .limit(limit + 1)
+        .limit(pageLimit(limit))
         .execute();
       return page(
         rows.map((r) => articleMapping.fromRow(r as never) as ArticleView),
@@ -143,7 +150,7 @@ export function createListingRepository(db: Db) {
         .select(microseconds.as('queued_at_us'))
         .orderBy('jobs.queued_at', direction)
         .orderBy('jobs.id', direction)
-        .limit(limit + 1)
+        .limit(pageLimit(limit))
         .execute();
       return page(
         rows.map((r) => ({ ...jobMapping.fromRow(r), key: { queuedAtUs: r.queued_at_us, id: r.id } })),

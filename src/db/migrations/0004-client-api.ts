@@ -50,10 +50,13 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create index article_search_doc_idx on article_search using gin (doc gin_trgm_ops)`.execute(db);
 
   await sql`drop index if exists jobs_state_idx`.execute(db);
+  // Jobs page newest first by queue time: all of them, or those in one state (dead letters).
   await sql`create index jobs_state_queued_idx on jobs (state, queued_at, id)`.execute(db);
+  await sql`create index jobs_queued_idx on jobs (queued_at, id)`.execute(db);
 }
 
 export async function down(db: Kysely<unknown>): Promise<void> {
+  await sql`drop index if exists jobs_queued_idx`.execute(db);
   await sql`drop index if exists jobs_state_queued_idx`.execute(db);
   await sql`create index if not exists jobs_state_idx on jobs (state)`.execute(db);
   await sql`drop table if exists article_search`.execute(db);
