@@ -2,10 +2,9 @@
  * `submitArticles` with 1,000 articles against an API process run with `--cpu-prof` (empty tables):
  * the call's latency and where the API spends its time. `node --import tsx bench/micro/batch-profile.ts`
  */
-import { readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { spawnDistill } from '../../test/support/processes.js';
-import { authHeaders, benchContent, registerApiKey } from '../lib/distill.js';
+import { printTopSelfTime, startProfiledApi } from '../lib/cpu-profile.js';
+import { authHeaders, benchContent } from '../lib/distill.js';
 import { createBenchEnvironment } from '../lib/environment.js';
 import { postJson } from '../lib/http.js';
 import { round, summarize } from '../lib/stats.js';
@@ -14,12 +13,9 @@ const SUBMIT_BATCH = `mutation ($input: [SubmitArticleInput!]!) {
   submitArticles(input: $input) { __typename ... on SubmitArticlesPayload { batch { id total } } }
 }`;
 const dir = path.resolve('bench/out/batch-profile');
-rmSync(dir, { recursive: true, force: true });
 const environment = await createBenchEnvironment();
-const api = spawnDistill('serve', environment.env, ['--cpu-prof', `--cpu-prof-dir=${dir}`, 'src/cli.ts', 'serve']);
-const apiUrl = ((await api.waitForLog((l) => typeof l.url === 'string')).url as string).replace(/\/graphql$/, '');
-registerApiKey(apiUrl, environment.apiKey);
-api.ignoreLogs();
+const api = await startProfiledApi(environment, dir);
+const { apiUrl } = api;
 const ms: number[] = [];
 try {
   for (let b = 0; b < 30; b++) {
@@ -42,32 +38,7 @@ try {
   const s = summarize(ms);
   console.log({ batchOf1000: { n: s.n, p50: round(s.p50), max: round(s.max) } });
 } finally {
-  api.kill('SIGTERM');
-  await api.exited;
+  await api.stop();
   await environment.cleanup();
 }
-
-interface Node {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-}
-const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'))!;
-const profile = JSON.parse(readFileSync(path.join(dir, file), 'utf8')) as {
-  nodes: Node[];
-  samples: number[];
-  timeDeltas: number[];
-};
-const byId = new Map(profile.nodes.map((n) => [n.id, n]));
-const self = new Map<string, number>();
-let total = 0;
-profile.samples.forEach((id, i) => {
-  const frame = byId.get(id)!.callFrame;
-  if (frame.functionName === '(idle)') return;
-  const us = profile.timeDeltas[i] ?? 0;
-  total += us;
-  const key = `${frame.functionName || '(anonymous)'} ${frame.url.replace(/^.*node_modules\//, '').replace(/^file:\/\/.*?\/src\//, 'src/')}:${frame.lineNumber + 1}`;
-  self.set(key, (self.get(key) ?? 0) + us);
-});
-console.log(`API CPU ${round(total / 1000)} ms over 30 batches`);
-for (const [k, us] of [...self].sort((a, b) => b[1] - a[1]).slice(0, 25))
-  console.log(`${((us / total) * 100).toFixed(1).padStart(5)} %  ${k}`);
+printTopSelfTime(dir);

@@ -1,6 +1,5 @@
-import { sql, type ExpressionBuilder } from 'kysely';
+import { sql } from 'kysely';
 import type { Db } from '../db/database.js';
-import type { Database } from '../db/tables.js';
 import {
   articleMapping,
   jobMapping,
@@ -22,9 +21,9 @@ import { OPEN_ARTICLE_STATUSES } from './job-states.js';
  */
 export type TenantScope = string | null;
 
-/** The one place the tenant rule is written. */
-export const inTenant = (tenant: TenantScope) => (eb: ExpressionBuilder<Database, 'articles'>) =>
-  tenant === null ? eb.lit(true) : eb('articles.tenant_id', '=', tenant);
+/** The one place the tenant rule is written: on articles, or on a table of their own tenant (batches). */
+export const inTenant = (tenant: TenantScope, table: 'articles' | 'batches' = 'articles') =>
+  tenant === null ? sql<boolean>`true` : sql<boolean>`${sql.ref(`${table}.tenant_id`)} = ${tenant}`;
 
 /**
  * The read side of articles and their jobs, batched for dataloaders; hands out domain types only.

@@ -1,4 +1,4 @@
-import { sql, type ExpressionBuilder, type SelectQueryBuilder } from 'kysely';
+import { sql, type SelectQueryBuilder } from 'kysely';
 import type { Db } from '../db/database.js';
 import type { Database } from '../db/tables.js';
 import type { ArticleStatus, JobState, Priority } from '../lib/vocabulary.js';
@@ -62,25 +62,27 @@ export interface FailureGroup {
 const ARTICLE_VIEW_COLUMNS = articleMapping.columns(['content']).map((c) => `articles.${c}` as const);
 const likePattern = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
-type ArticleQuery = SelectQueryBuilder<Database, 'articles', object>;
 type JobQuery = SelectQueryBuilder<Database, 'jobs' | 'articles', object>;
 
-/** The listing filter on articles, written once for pages, counts and bulk retry. */
-function filterArticles<Q extends ArticleQuery | JobQuery>(query: Q, filter: ArticleFilter, tenant: TenantScope): Q {
-  const q = query as unknown as ArticleQuery;
-  let out = q.where(inTenant(tenant));
+/** The listing filter on articles, written once for their pages and counts. */
+function filterArticles<O>(query: SelectQueryBuilder<Database, 'articles', O>, filter: ArticleFilter, tenant: TenantScope) {
+  let out = query.where(inTenant(tenant));
   if (filter.status) out = out.where('articles.status', '=', filter.status);
   if (filter.priority) out = out.where('articles.priority', '=', filter.priority);
   if (filter.createdAfter) out = out.where('articles.created_at', '>=', filter.createdAfter);
   if (filter.createdBefore) out = out.where('articles.created_at', '<', filter.createdBefore);
   if (filter.batchId) out = out.where('articles.batch_id', '=', filter.batchId);
-  if (filter.search)
-    out = out.where(sql<boolean>`(articles.title || ' ' || left(articles.content, 1000)) ilike ${likePattern(filter.search)}`);
-  return out as unknown as Q;
+  if (filter.search) {
+    const pattern = likePattern(filter.search);
+    out = out.where('articles.id', 'in', (eb) =>
+      eb.selectFrom('article_search').select('article_search.article_id').where('article_search.doc', 'ilike', pattern),
+    );
+  }
+  return out;
 }
 
 function filterJobs(query: JobQuery, filter: JobFilter, tenant: TenantScope): JobQuery {
-  let out = query.where((eb: ExpressionBuilder<Database, 'jobs' | 'articles'>) => inTenant(tenant)(eb as never));
+  let out = query.where(inTenant(tenant));
   if (filter.state) out = out.where('jobs.state', '=', filter.state);
   if (filter.errorKind) out = out.where('jobs.error_kind', '=', filter.errorKind);
   if (filter.priority) out = out.where('jobs.priority', '=', filter.priority);
@@ -230,7 +232,7 @@ export function createListingRepository(db: Db) {
           count('CANCELLED').as('cancelled'),
         ])
         .where('batches.id', 'in', ids)
-        .where((eb) => (tenant === null ? eb.lit(true) : eb('batches.tenant_id', '=', tenant)))
+        .where(inTenant(tenant, 'batches'))
         .groupBy('batches.id')
         .execute();
       return rows.map((r) => ({
