@@ -2,6 +2,8 @@
  * `npm run bench [-- --quick] [-- --only=enqueue,throughput,…]`: Distill against real PostgreSQL and
  * NATS and the bundled mock LLM, with the BullMQ + Redis baseline in the same invocation.
  * `npm run bench -- --soak [minutes]` (default 10) runs only the soak: memory under subscriptions that come and go.
+ * `npm run bench -- --scale [articles,…]` (default 1000000,3000000) runs only the scale scenario:
+ * throughput on empty tables, then after seeding that many finished articles.
  * Writes bench/out/<date>.json and prints a Markdown summary for bench/RESULTS.md.
  */
 import { execSync } from 'node:child_process';
@@ -14,6 +16,7 @@ import { benchListing } from './scenarios/listing.js';
 import { benchMemory } from './scenarios/memory.js';
 import { benchOverhead } from './scenarios/overhead.js';
 import { benchPriority } from './scenarios/priority.js';
+import { benchScale } from './scenarios/scale.js';
 import { benchSoak } from './scenarios/soak.js';
 import { benchSubscriptions } from './scenarios/subscriptions.js';
 import { benchThroughput } from './scenarios/throughput.js';
@@ -25,7 +28,11 @@ const only = process.argv
   .split(',');
 const soakAt = process.argv.indexOf('--soak');
 const soakMinutes = soakAt < 0 ? 0 : Number(process.argv[soakAt + 1]) || 10;
-const wanted = (name: string) => (soakAt >= 0 ? name === 'soak' : name !== 'soak' && (!only || only.includes(name)));
+const scaleAt = process.argv.indexOf('--scale');
+const scaleSizes = (scaleAt < 0 ? undefined : process.argv[scaleAt + 1])?.split(',').map(Number) ?? [1_000_000, 3_000_000];
+// --soak and --scale each run alone: they take many minutes and their own tables.
+const alone = soakAt >= 0 ? 'soak' : scaleAt >= 0 ? 'scale' : undefined;
+const wanted = (name: string) => (alone ? name === alone : !['soak', 'scale'].includes(name) && (!only || only.includes(name)));
 
 const mock = await startMockLlmServer();
 const llmEnv = {
@@ -44,7 +51,12 @@ const version = (cmd: string) => {
 };
 const results: Record<string, unknown> = {
   date: new Date().toISOString(),
-  mode: soakAt >= 0 ? `soak ${soakMinutes} min` : quick ? 'quick' : 'full',
+  mode: [
+    alone === 'soak' ? `soak ${soakMinutes} min` : alone === 'scale' ? `scale ${scaleSizes.join(',')}` : '',
+    quick ? 'quick' : 'full',
+  ]
+    .filter(Boolean)
+    .join(' '),
   machine: {
     cpu: os.cpus()[0]?.model,
     cores: os.cpus().length,
@@ -67,6 +79,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['listing', () => benchListing(quick)],
   ['priority', () => benchPriority(quick, mock, llmEnv)],
   ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
+  ['scale', () => benchScale(quick, scaleSizes, mock, llmEnv)],
 ];
 try {
   for (const [name, run] of scenarios) {

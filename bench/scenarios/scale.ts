@@ -1,0 +1,203 @@
+import pg from 'pg';
+import type { MockLlmServer } from '../../src/devtools/mock-llm.server.js';
+import { benchContent, startDistill, submitArticle } from '../lib/distill.js';
+import { createBenchEnvironment } from '../lib/environment.js';
+import { runAll } from '../lib/load.js';
+import { round, summarize } from '../lib/stats.js';
+
+const CLIENTS = 32;
+const POLL_MS = 20;
+
+/**
+ * Cost as the tables grow: the throughput scenario's load (0 ms model, 32 clients, one API and
+ * one worker) on empty tables, then after seeding finished articles up to each of `sizes` (each
+ * with its job, three steps, three ledger rows and four events; one generate_series statement per
+ * table), on the same processes. With pg_stat_statements loaded (shared_preload_libraries), each
+ * stage also reports the statements that took the most time and their buffer hits and reads.
+ */
+export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmServer, llmEnv: Record<string, string>) {
+  const count = quick ? 500 : 1_000;
+  mock.setLatency(0);
+  const environment = await createBenchEnvironment(llmEnv);
+  const client = new pg.Client({ connectionString: environment.databaseUrl });
+  await client.connect();
+  const statements = await statementStats(client);
+  const distill = await startDistill(environment, { worker: true, workerEnv: { WORKER_CONCURRENCY: '128' } });
+  let submitted = 0;
+  const submit = (n: number) => {
+    const latencies: number[] = [];
+    const first = submitted;
+    submitted += n;
+    return runAll(n, CLIENTS, async (i) => {
+      const t = performance.now();
+      await submitArticle(distill.apiUrl, first + i);
+      latencies.push(performance.now() - t);
+    }).then(() => latencies);
+  };
+  const stage = async (seeded: number) => {
+    // Warm-up, not measured: the first run on fresh processes, or on freshly seeded tables, pays
+    // for JIT and cold caches.
+    const after = await maxArticleId(client);
+    await submit(count / 2);
+    await waitForCompleted(client, after, count / 2);
+    await statements?.reset();
+    const measuredAfter = await maxArticleId(client);
+    const start = Date.now();
+    const latencies = await submit(count);
+    const last = await waitForCompleted(client, measuredAfter, count);
+    const s = summarize(latencies);
+    return {
+      seededArticles: seeded,
+      databaseMB: await databaseMb(client),
+      perSecond: round((count / (last - start)) * 1000),
+      submitP50: round(s.p50, 2),
+      submitP99: round(s.p99, 2),
+      statements: await statements?.top(count),
+    };
+  };
+  try {
+    const stages = [await stage(0)];
+    let seeded = 0;
+    for (const size of sizes) {
+      const t = performance.now();
+      await seedFinishedArticles(client, size - seeded);
+      seeded = size;
+      const seedSeconds = round((performance.now() - t) / 1000);
+      stages.push({ ...(await stage(seeded)), seedSeconds } as (typeof stages)[number]);
+    }
+    const empty = stages[0]!;
+    return stages.map((s) => ({
+      ...s,
+      throughputRatio: round(s.perSecond / empty.perSecond, 2),
+      submitP99Ratio: round(s.submitP99 / empty.submitP99, 2),
+    }));
+  } finally {
+    await client.end();
+    await distill.stop();
+    await environment.cleanup();
+  }
+}
+
+/**
+ * `n` finished articles after the ones already there, as a year of use leaves them: COMPLETED,
+ * each with a SUCCEEDED job, three DONE steps, three ledger rows and four events, created one
+ * second apart up to now. The search index is rebuilt after (faster than a million index inserts).
+ */
+async function seedFinishedArticles(client: pg.Client, n: number) {
+  const from = (await maxArticleId(client)) + 1;
+  const to = from + n - 1;
+  const range = [from, to];
+  await client.query(`drop index article_search_doc_idx`);
+  await client.query(
+    `insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, summary, keywords,
+       sentiment, event_seq, created_at, updated_at, processed_at)
+     overriding system value
+     select i, 'bench', 'Seeded story ' || i, $3 || ' ' || i, 'https://seed.example/' || i, md5(i::text),
+            (array['HIGH','NORMAL','LOW'])[1 + i % 3], 'COMPLETED', 'A summary of story ' || i, array['profits', 'growth'],
+            'POSITIVE', 4, t, t, t + interval '20 seconds'
+     from generate_series($1::bigint, $2::bigint) as i, lateral (select now() - ($2 - i) * interval '1 second' as t) as c`,
+    [...range, benchContent(0)],
+  );
+  await client.query(`select setval(pg_get_serial_sequence('articles', 'id'), $1)`, [to]);
+  await client.query(
+    `insert into article_search (article_id, doc)
+     select id, title || ' ' || left(content, 1000) from articles where id between $1 and $2`,
+    range,
+  );
+  await client.query(
+    `insert into jobs (id, article_id, state, priority, attempt, max_attempts, queued_at, started_at, finished_at, worker_id)
+     select gen_random_uuid(), id, 'SUCCEEDED', priority, 1, 3, created_at, created_at + interval '1 second',
+            processed_at, 'seed'
+     from articles where id between $1 and $2`,
+    range,
+  );
+  const steps = `cross join unnest(array['SUMMARY', 'KEYWORDS', 'SENTIMENT']) as s(step)`;
+  await client.query(
+    `insert into job_steps (job_id, step, state, started_at, finished_at, cached, model)
+     select j.id, s.step, 'DONE', j.started_at, j.finished_at, false, 'gpt-4o-mini'
+     from jobs j ${steps} where j.article_id between $1 and $2`,
+    range,
+  );
+  await client.query(
+    `insert into llm_calls (article_id, job_id, step, call_index, provider, model, prompt_version, input_tokens,
+       output_tokens, cost_usd, latency_ms, cached, attempt, created_at)
+     select j.article_id, j.id, s.step, 0, 'openai', 'gpt-4o-mini', 'v1', 600, 120, 0.000162, 900, false, 1, j.finished_at
+     from jobs j ${steps} where j.article_id between $1 and $2`,
+    range,
+  );
+  await client.query(
+    `insert into article_events (article_id, seq, type, job_id, payload, created_at)
+     select j.article_id, e.seq, e.type, j.id,
+            jsonb_build_object('v', 1, 'articleId', j.article_id, 'seq', e.seq, 'type', e.type, 'jobId', j.id),
+            j.queued_at + e.seq * interval '5 seconds'
+     from jobs j cross join unnest(array['QUEUED', 'STARTED', 'STEP_COMPLETED', 'COMPLETED']) with ordinality as e(type, seq)
+     where j.article_id between $1 and $2`,
+    range,
+  );
+  await client.query(`create index article_search_doc_idx on article_search using gin (doc gin_trgm_ops)`);
+  await client.query('vacuum analyze');
+  await client.query('checkpoint');
+}
+
+async function maxArticleId(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ id: string | null }>('select max(id) as id from articles');
+  return Number(rows[0]!.id ?? 0);
+}
+
+/** Resolves once `n` articles after id `after` are COMPLETED, with the epoch ms of the last completion. */
+async function waitForCompleted(client: pg.Client, after: number, n: number, timeoutMs = 300_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const { rows } = await client.query<{ n: number; last: number | null }>(
+      `select count(*)::int as n, (extract(epoch from max(processed_at)) * 1000)::float8 as last
+       from articles where id > $1 and status = 'COMPLETED'`,
+      [after],
+    );
+    if (rows[0]!.n >= n) return rows[0]!.last!;
+    if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n}/${n} completed in ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+async function databaseMb(client: pg.Client): Promise<number> {
+  const { rows } = await client.query<{ mb: number }>('select (pg_database_size(current_database()) / 1048576)::int as mb');
+  return rows[0]!.mb;
+}
+
+/** The statements of this database by total time, per article, with their buffer hits and reads; undefined without pg_stat_statements. */
+async function statementStats(client: pg.Client) {
+  const { rows } = await client.query<{ loaded: boolean }>(
+    `select current_setting('shared_preload_libraries') like '%pg_stat_statements%' as loaded`,
+  );
+  if (!rows[0]!.loaded) return undefined;
+  await client.query('create extension if not exists pg_stat_statements');
+  const thisDatabase = `dbid = (select oid from pg_database where datname = current_database())`;
+  return {
+    reset: () =>
+      client.query(`select pg_stat_statements_reset(0, (select oid from pg_database where datname = current_database()))`),
+    async top(articles: number, n = 8) {
+      const { rows: top } = await client.query<{
+        query: string;
+        calls: string;
+        ms: number;
+        hit: string;
+        read: string;
+        dirtied: string;
+      }>(
+        `select regexp_replace(left(query, 300), '\\s+', ' ', 'g') as query, calls, total_exec_time as ms,
+                shared_blks_hit as hit, shared_blks_read as read, shared_blks_dirtied as dirtied
+         from pg_stat_statements where ${thisDatabase} and query not like '%pg_stat_statements%'
+           and query not like '%max(processed_at)%'
+         order by total_exec_time desc limit ${n}`,
+      );
+      return top.map((r) => ({
+        query: r.query.slice(0, 120),
+        calls: Number(r.calls),
+        msPerArticle: round(r.ms / articles, 3),
+        blocksHitPerCall: round(Number(r.hit) / Number(r.calls), 1),
+        blocksReadPerCall: round(Number(r.read) / Number(r.calls), 2),
+        hitRatio: round(Number(r.hit) / Math.max(1, Number(r.hit) + Number(r.read)), 4),
+      }));
+    },
+  };
+}
