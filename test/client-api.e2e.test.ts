@@ -74,6 +74,16 @@ describe.each(availableBackends())('the client API on %s services', (backend) =>
       expect(members.articles.totalCount).toBe(3);
     });
 
+    it('gives batches and jobs time-ordered ids (UUIDv7): a later job sorts after an earlier one', async () => {
+      const { submitArticles } = await gql(sys.url, SubmitArticles, { input: items(5) });
+      if (submitArticles.__typename !== 'SubmitArticlesPayload') throw new Error(JSON.stringify(submitArticles));
+      const { jobs } = await gql(sys.url, ListJobs, { first: 5 });
+      const byArticle = new Map(jobs.edges.map((e) => [e.node.article.id, e.node.id]));
+      const jobIds = submitArticles.articles.map((a) => byArticle.get(a.id)!);
+      for (const id of [submitArticles.batch.id, ...jobIds]) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7/);
+      expect(jobIds).toEqual([...jobIds].sort());
+    });
+
     it('rejects a batch with one bad item with paths starting at its index, and writes nothing', async () => {
       const before = await count();
       const input = items(3);

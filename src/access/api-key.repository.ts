@@ -1,9 +1,9 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { ApiKeyRow } from '../db/tables.js';
 import { generateKey } from './api-key.js';
 import type { Scope } from './scopes.js';
 import type { KeyLimitSettings } from './viewer.js';
+import { newId } from '../lib/ids.js';
 
 export interface ApiKey {
   id: string;
@@ -55,7 +55,7 @@ export function createApiKeyRepository(db: Db) {
       const row = await db
         .insertInto('api_keys')
         .values({
-          id: randomUUID(),
+          id: newId(),
           prefix,
           secret_hash: secretHash,
           tenant_id: input.tenantId,

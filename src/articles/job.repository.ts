@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { Db } from '../db/database.js';
 import type { ArticleRow } from '../db/tables.js';
 import { createGroupCommit } from '../lib/group-commit.js';
@@ -15,6 +14,7 @@ import { settleJob, type Settlement } from './sql/settle-job.sql.js';
 import { startJobs } from './sql/start-jobs.sql.js';
 import { storeStepResults, type StepResultRow } from './sql/store-step-results.sql.js';
 import type { Submission } from './submission.validation.js';
+import { newId } from '../lib/ids.js';
 
 export type StepResult = StepResultRow;
 
@@ -94,7 +94,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
     maxBatch: BATCH_MAX,
   });
   const newRows = (submissions: Submission[], tenantId: string, maxAttempts: number): NewArticleRow[] =>
-    submissions.map((submission) => ({ submission, tenantId, maxAttempts, jobId: randomUUID() }));
+    submissions.map((submission) => ({ submission, tenantId, maxAttempts, jobId: newId() }));
   const startOne = createGroupCommit({
     write: (jobIds: string[]) =>
       byKey(
@@ -165,7 +165,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
 
     /** `enqueue` of a batch: the batch row and its articles in one statement. */
     async enqueueBatch(submissions: Submission[], tenantId: string, maxAttempts: number): Promise<Created> {
-      const batch = { id: randomUUID(), tenantId };
+      const batch = { id: newId(), tenantId };
       return {
         batchId: batch.id,
         enqueued: (await insertInOrder(newRows(submissions, tenantId, maxAttempts), batch)).map(enqueued),
@@ -193,7 +193,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
           if (!first) throw new Error(`idempotency key ${key} is neither new nor recorded`);
           return { kind: 'repeat' as const, first };
         }
-        const batch = idempotency.batch ? { id: randomUUID(), tenantId } : undefined;
+        const batch = idempotency.batch ? { id: newId(), tenantId } : undefined;
         const rows = (await insertInOrder(newRows(submissions, tenantId, maxAttempts), batch, trx)).map(enqueued);
         const single = batch ? undefined : rows[0];
         await recordKey(trx, tenantId, key, {
@@ -207,7 +207,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
 
     /** `retry`: a new job for a FAILED or CANCELLED article. Throws NotFoundError or InvalidStateError. */
     async retry(articleId: number, maxAttempts: number): Promise<Enqueued> {
-      const [row] = await retryArticles(db, [articleId], [randomUUID()], maxAttempts);
+      const [row] = await retryArticles(db, [articleId], [newId()], maxAttempts);
       if (!row) throw await articleNotIn('retry', articleId, 'retried');
       return enqueued(row);
     },
@@ -219,7 +219,7 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
         await retryArticles(
           db,
           articleIds,
-          articleIds.map(() => randomUUID()),
+          articleIds.map(() => newId()),
           maxAttempts,
         )
       ).map(enqueued);
