@@ -21,6 +21,7 @@ describe('configuration', () => {
     expect(config.port).toBe(4000);
     expect(config.worker.concurrency).toBe(64);
     expect(config.namespace).toBe('distill');
+    expect(config.retention).toEqual({ eventDays: 90, ledgerDays: 0 });
     expect(config.llm.routes.SUMMARY).toEqual({ provider: 'local', model: 'local-extractive-v1' });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -40,10 +41,14 @@ describe('configuration', () => {
       LLM_ROUTE_SUMMARY: 'openai',
       LOG_LEVEL: 'loud',
       DATABASE_PREPARED_STATEMENTS: 'yes',
+      EVENT_RETENTION_DAYS: '-1',
+      LEDGER_RETENTION_DAYS: 'a year',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'DATABASE_PREPARED_STATEMENTS',
       'DATABASE_URL',
+      'EVENT_RETENTION_DAYS',
+      'LEDGER_RETENTION_DAYS',
       'LLM_ROUTE_SUMMARY',
       'LOG_LEVEL',
       'PORT',

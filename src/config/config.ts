@@ -98,6 +98,8 @@ const envSchema = z.object({
   MAX_BODY_BYTES: int(2_000_000, 1_024, 100_000_000),
   MAX_BATCH_ITEMS: int(1_000, 1, 100_000),
   IDEMPOTENCY_TTL_MS: int(24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
+  EVENT_RETENTION_DAYS: int(90, 0, 36_500),
+  LEDGER_RETENTION_DAYS: int(0, 0, 36_500),
   GRAPHIQL: bool,
   AUTH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['required', 'off']).optional()),
   AUTH_CACHE_MS: int(5_000, 0, 3_600_000),
@@ -143,6 +145,8 @@ export interface Config {
     shutdownGraceMs: number;
   };
   outboxRelayIntervalMs: number;
+  /** Days a month of events and of ledger rows is kept after it ends (0: for ever). */
+  retention: { eventDays: number; ledgerDays: number };
   llm: LlmSettings & { timeout: { perThousandCharsMs: number; minMs: number; maxMs: number } };
   limits: {
     maxContentChars: number;
@@ -223,6 +227,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     },
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
+    retention: { eventDays: e.EVENT_RETENTION_DAYS, ledgerDays: e.LEDGER_RETENTION_DAYS },
     llm: {
       ...llm,
       timeout: {

@@ -1,9 +1,12 @@
 import { Migrator, type Migration, type MigrationProvider } from 'kysely';
 import type { Db } from './database.js';
+import { keepPartitions } from './partitions.js';
 import * as initial from './migrations/0001-initial.js';
 import * as stepStates from './migrations/0002-step-states.js';
 import * as access from './migrations/0003-access.js';
 import * as clientApi from './migrations/0004-client-api.js';
+import * as partitions from './migrations/0005-partitions.js';
+import * as indexReview from './migrations/0006-index-review.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -11,17 +14,28 @@ const MIGRATIONS: Record<string, Migration> = {
   '0002-step-states': stepStates,
   '0003-access': access,
   '0004-client-api': clientApi,
+  '0005-partitions': partitions,
+  '0006-index-review': indexReview,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
 
 /**
- * Applies every pending migration; safe to run from several processes at once (Kysely takes a lock).
+ * Applies every pending migration and creates the monthly partitions ahead; safe to run from
+ * several processes at once (Kysely takes a lock, and so does partition upkeep).
  * Throws the first migration error. Returns the names applied by this call.
  */
 export async function migrateToLatest(db: Db): Promise<string[]> {
   const migrator = new Migrator({ db, provider });
   const { error, results } = await migrator.migrateToLatest();
   if (error) throw error instanceof Error ? error : new Error(String(error));
+  // Every database this returns can take this month's and the next months' rows (no retention here).
+  await keepPartitions(db, { article_events: 0, llm_calls: 0 });
   return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** Applies the migrations up to and including `name` (for testing a migration on older data). */
+export async function migrateTo(db: Db, name: string): Promise<void> {
+  const { error } = await new Migrator({ db, provider }).migrateTo(name);
+  if (error) throw error instanceof Error ? error : new Error(String(error));
 }

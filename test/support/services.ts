@@ -34,12 +34,14 @@ export function uniqueNamespace(): string {
   return `t${randomBytes(5).toString('hex')}`;
 }
 
-/** A fresh database cloned from the migrated template; `drop` removes it. */
-export async function createTestDatabase(): Promise<{ url: string; drop(): Promise<void> }> {
+/** A fresh database cloned from the migrated template (or an empty one); `drop` removes it. */
+export async function createTestDatabase(
+  options: { migrated: boolean } = { migrated: true },
+): Promise<{ url: string; drop(): Promise<void> }> {
   const { postgresAdminUrl, templateDb } = services();
   if (!postgresAdminUrl) throw new Error('PostgreSQL is not reachable');
   const name = `distill_t_${randomBytes(5).toString('hex')}`;
-  await adminQuery(postgresAdminUrl, `create database ${name} template ${templateDb}`);
+  await adminQuery(postgresAdminUrl, `create database ${name} template ${options.migrated ? templateDb : 'template0'}`);
   const url = new URL(postgresAdminUrl);
   url.pathname = `/${name}`;
   return {
