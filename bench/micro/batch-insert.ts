@@ -37,13 +37,7 @@ const run = async (label: string) => {
 };
 await run('with every index');
 // Then without each index in turn (cumulative), to see what each costs the statement.
-for (const index of [
-  'article_search_doc_idx',
-  'articles_content_hash_idx',
-  'articles_batch_idx',
-  'jobs_state_queued_idx',
-  'jobs_article_idx',
-]) {
+for (const index of ['article_search_doc_idx', 'articles_batch_idx', 'jobs_state_queued_idx', 'jobs_article_idx']) {
   await sql`drop index ${sql.raw(index)}`.execute(db);
   await run(`without ${index} (and those above)`);
 }
