@@ -3,17 +3,21 @@ import type { MockLlmServer } from '../../src/devtools/mock-llm.server.js';
 import { benchContent, startDistill, submitArticle } from '../lib/distill.js';
 import { createBenchEnvironment } from '../lib/environment.js';
 import { runAll } from '../lib/load.js';
+import { cpuMeter, pidsNamed } from '../lib/proc.js';
 import { round, summarize } from '../lib/stats.js';
 
 const CLIENTS = 32;
+const ROUNDS = 3;
 const POLL_MS = 20;
 
 /**
  * Cost as the tables grow: the throughput scenario's load (0 ms model, 32 clients, one API and
  * one worker) on empty tables, then after seeding finished articles up to each of `sizes` (each
  * with its job, three steps, three ledger rows and four events; one generate_series statement per
- * table), on the same processes. With pg_stat_statements loaded (shared_preload_libraries), each
- * stage also reports the statements that took the most time and their buffer hits and reads.
+ * table), on the same processes. Each stage: a warm-up, then three rounds (the median reported),
+ * CPU per article of the API, the worker and PostgreSQL, the server's checkpoints, WAL and vacuums,
+ * and, with pg_stat_statements loaded (shared_preload_libraries), the statements that took the most
+ * time with their buffer hits and reads.
  */
 export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmServer, llmEnv: Record<string, string>) {
   const count = quick ? 500 : 1_000;
@@ -38,21 +42,41 @@ export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmS
     // Warm-up, not measured: the first run on fresh processes, or on freshly seeded tables, pays
     // for JIT and cold caches.
     const after = await maxArticleId(client);
-    await submit(count / 2);
-    await waitForCompleted(client, after, count / 2);
+    await submit(count);
+    await waitForCompleted(client, after, count);
     await statements?.reset();
-    const measuredAfter = await maxArticleId(client);
-    const start = Date.now();
-    const latencies = await submit(count);
-    const last = await waitForCompleted(client, measuredAfter, count);
+    const server = await serverCounters(client);
+    const busy = sampleBusyConnections(client);
+    const meter = cpuMeter({
+      api: () => [distill.api.child.pid!],
+      worker: () => [distill.worker!.child.pid!],
+      postgres: () => pidsNamed('postgres'),
+    });
+    // Rounds, reported by their median: this VM's throughput varies 10-20 % from run to run.
+    const perSecond: number[] = [];
+    const latencies: number[] = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const measuredAfter = await maxArticleId(client);
+      const start = Date.now();
+      latencies.push(...(await submit(count)));
+      perSecond.push(round((count / ((await waitForCompleted(client, measuredAfter, count)) - start)) * 1000));
+    }
+    const cpu = meter.stop();
+    const busyConnections = await busy.stop();
     const s = summarize(latencies);
+    const articles = count * ROUNDS;
     return {
       seededArticles: seeded,
       databaseMB: await databaseMb(client),
-      perSecond: round((count / (last - start)) * 1000),
+      perSecond: summarize(perSecond).p50,
+      rounds: perSecond,
       submitP50: round(s.p50, 2),
       submitP99: round(s.p99, 2),
-      statements: await statements?.top(count),
+      cpuMsPerArticle: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v.cpuMs / articles, 2)])),
+      // Most connections of the API and the worker running a statement at once (pool size is 10 each).
+      busyConnections,
+      server: serverWork(server, await serverCounters(client), articles),
+      statements: await statements?.top(articles),
     };
   };
   try {
@@ -83,10 +107,14 @@ export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmS
  * each with a SUCCEEDED job, three DONE steps, three ledger rows and four events, created one
  * second apart up to now. The search index is rebuilt after (faster than a million index inserts).
  */
-async function seedFinishedArticles(client: pg.Client, n: number) {
+export async function seedFinishedArticles(client: pg.Client, n: number) {
   const from = (await maxArticleId(client)) + 1;
   const to = from + n - 1;
   const range = [from, to];
+  // A bulk load: foreign keys unchecked (the rows are made consistent here) and no commit waits
+  // for its WAL flush; the session's settings end with the seed.
+  await client.query(`set session_replication_role = replica`);
+  await client.query(`set synchronous_commit = off`);
   await client.query(`drop index article_search_doc_idx`);
   await client.query(
     `insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, summary, keywords,
@@ -135,6 +163,8 @@ async function seedFinishedArticles(client: pg.Client, n: number) {
     range,
   );
   await client.query(`create index article_search_doc_idx on article_search using gin (doc gin_trgm_ops)`);
+  await client.query(`reset session_replication_role`);
+  await client.query(`reset synchronous_commit`);
   await client.query('vacuum analyze');
   await client.query('checkpoint');
 }
@@ -157,6 +187,66 @@ async function waitForCompleted(client: pg.Client, after: number, n: number, tim
     if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n}/${n} completed in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
+}
+
+/** Samples, until `stop`, the most connections of this database running a statement at once (besides the sampler's). */
+function sampleBusyConnections(client: pg.Client) {
+  let max = 0;
+  let running = true;
+  const loop = (async () => {
+    while (running) {
+      const { rows } = await client.query<{ busy: number }>(
+        `select count(*)::int - 1 as busy from pg_stat_activity where datname = current_database() and state = 'active'`,
+      );
+      max = Math.max(max, rows[0]!.busy);
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    }
+  })();
+  return {
+    async stop() {
+      running = false;
+      await loop;
+      return max;
+    },
+  };
+}
+
+interface ServerCounters {
+  timed: string;
+  requested: string;
+  wal: string;
+  /** Per hot table: dead rows, autovacuums, autoanalyzes. */
+  tables: Record<string, [number, number, number]>;
+}
+
+async function serverCounters(client: pg.Client): Promise<ServerCounters> {
+  const { rows } = await client.query<ServerCounters>(
+    `select checkpoints_timed as timed, checkpoints_req as requested, (select wal_bytes from pg_stat_wal) as wal,
+            (select jsonb_object_agg(relname, array[n_dead_tup, autovacuum_count, autoanalyze_count])
+             from pg_stat_user_tables where relname in ('articles', 'jobs', 'job_steps', 'outbox')) as tables
+     from pg_stat_bgwriter`,
+  );
+  return rows[0]!;
+}
+
+/**
+ * What the server did for the articles of a measured run: checkpoints (requested ones mean
+ * max_wal_size is too small for the load), WAL bytes, and the hot tables' dead rows and vacuums.
+ */
+function serverWork(before: ServerCounters, after: ServerCounters, articles: number) {
+  return {
+    checkpoints: {
+      timed: Number(after.timed) - Number(before.timed),
+      requested: Number(after.requested) - Number(before.requested),
+    },
+    walKbPerArticle: round((Number(after.wal) - Number(before.wal)) / 1024 / articles, 1),
+    tables: Object.fromEntries(
+      Object.entries(after.tables).map(([table, [dead, vacuums, analyzes]]) => {
+        const [, vacuumsBefore = 0, analyzesBefore = 0] = before.tables[table] ?? [];
+        return [table, { deadRows: dead, autovacuums: vacuums - vacuumsBefore, autoanalyzes: analyzes - analyzesBefore }];
+      }),
+    ),
+  };
 }
 
 async function databaseMb(client: pg.Client): Promise<number> {
