@@ -112,4 +112,18 @@ describe.each(availableBackends())('replay of stored events on %s services', (ba
       await sub.close();
     }
   });
+
+  it('starts a replay with a SNAPSHOT when the events after afterSeq are past their retention', async () => {
+    const { articleId, jobId } = await submit(sys.url);
+    // What dropping the month that held them leaves: the article, without its logged events.
+    await sys.system.infra.db.deleteFrom('article_events').where('article_id', '=', Number(articleId)).execute();
+
+    const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId, afterSeq: 0 });
+    try {
+      const [first] = await sub.events.until(() => true, 10_000);
+      expect(first!.articleEvents).toMatchObject({ type: 'SNAPSHOT', seq: 1, article: { id: articleId }, job: { id: jobId } });
+    } finally {
+      await sub.close();
+    }
+  });
 });

@@ -9,7 +9,8 @@ const UNLOGGED: readonly ArticleEventType[] = ['STEP_STARTED', 'SUMMARY_DELTA'];
 
 /**
  * One article's events for a subscriber: a SNAPSHOT of the current state first (or, with
- * `afterSeq`, every logged event after it), then live events — no gaps, no duplicates. A live
+ * `afterSeq`, every logged event after it; a SNAPSHOT first when retention dropped the first of
+ * them), then live events — no gaps, no duplicates. A live
  * event whose seq skips ahead (the bus is at-most-once) triggers a replay from the log. The
  * loaders are cleared before each event, so every event renders fresh rows.
  * Throws NotFoundError for an unknown article.
@@ -69,7 +70,15 @@ async function* generate(
       lastSeq = article.eventSeq;
     } else {
       lastSeq = afterSeq;
-      for (const event of await deps.loaders.eventsAfter(articleId, lastSeq)) {
+      const logged = await deps.loaders.eventsAfter(articleId, lastSeq);
+      if (article.eventSeq > lastSeq && logged[0]?.seq !== lastSeq + 1) {
+        // The events after afterSeq are past their retention (EVENT_RETENTION_DAYS): the current
+        // state stands in for them.
+        yield makeEvent(article, 'SNAPSHOT', article.eventSeq, { job: jobs[0] ?? null });
+        lastSeq = article.eventSeq;
+      }
+      for (const event of logged) {
+        if (event.seq <= lastSeq) continue;
         yield event;
         lastSeq = event.seq;
       }
