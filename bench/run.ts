@@ -3,7 +3,7 @@
  * NATS and the bundled mock LLM, with the BullMQ + Redis baseline in the same invocation.
  * `npm run bench -- --soak [minutes]` (default 10) runs only the soak: memory under subscriptions that come and go.
  * `npm run bench -- --scale [articles,…]` (default 1000000,3000000) runs only the scale scenario:
- * throughput on empty tables, then after seeding that many finished articles.
+ * a deployment seeded with that many finished articles against one without, in alternating rounds.
  * Writes bench/out/<date>.json and prints a Markdown summary for bench/RESULTS.md.
  */
 import { execSync } from 'node:child_process';

@@ -12,94 +12,129 @@ const POLL_MS = 20;
 
 /**
  * Cost as the tables grow: the throughput scenario's load (0 ms model, 32 clients, one API and
- * one worker) on empty tables, then after seeding finished articles up to each of `sizes` (each
- * with its job, three steps, three ledger rows and four events; one generate_series statement per
- * table), on the same processes. Each stage: a warm-up, then three rounds (the median reported),
- * CPU per article of the API, the worker and PostgreSQL, the server's checkpoints, WAL and vacuums,
- * and, with pg_stat_statements loaded (shared_preload_libraries), the statements that took the most
- * time with their buffer hits and reads.
+ * one worker) on a deployment whose tables hold only what the benchmark submitted, and on one
+ * seeded with finished articles up to each of `sizes` (each with its job, three steps, three ledger
+ * rows and four events; one generate_series statement per table). The two are measured in
+ * alternating rounds, so both see the same machine: this VM's speed drifts by up to 1.7x between
+ * minutes, more than the effect measured. Per deployment and stage: the median of three rounds,
+ * submit latency, CPU per article of the API, the worker and PostgreSQL, WAL and checkpoints, the
+ * hot tables' dead rows and vacuums, the busiest connections and, with pg_stat_statements loaded
+ * (shared_preload_libraries), the statements that took the most time with their buffer hits and reads.
  */
 export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmServer, llmEnv: Record<string, string>) {
   const count = quick ? 500 : 1_000;
   mock.setLatency(0);
+  const empty = await startDeployment(llmEnv);
+  const seeded = await startDeployment(llmEnv);
+  try {
+    const stages = [];
+    let size = 0;
+    for (const target of [0, ...sizes]) {
+      const t = performance.now();
+      if (target > size) await seedFinishedArticles(seeded.client, target - size);
+      size = target;
+      const seedSeconds = round((performance.now() - t) / 1000);
+      // Warm-up, not measured: fresh processes run cold code, freshly seeded tables cold caches.
+      for (const d of [empty, seeded]) await d.run(count);
+      for (const d of [empty, seeded]) await d.startStage();
+      for (let r = 0; r < ROUNDS; r++) for (const d of r % 2 ? [seeded, empty] : [empty, seeded]) await d.round(count);
+      const [onEmpty, onSeeded] = [await empty.endStage(), await seeded.endStage()];
+      stages.push({
+        seededArticles: size,
+        seedSeconds,
+        throughputRatio: round(onSeeded.perSecond / onEmpty.perSecond, 2),
+        submitP99Ratio: round(onSeeded.submitP99 / onEmpty.submitP99, 2),
+        empty: onEmpty,
+        seeded: onSeeded,
+      });
+    }
+    return stages;
+  } finally {
+    for (const d of [empty, seeded]) await d.stop();
+  }
+}
+
+/** One Distill deployment (database, namespace, API and worker) and its measured rounds. */
+async function startDeployment(llmEnv: Record<string, string>) {
   const environment = await createBenchEnvironment(llmEnv);
   const client = new pg.Client({ connectionString: environment.databaseUrl });
   await client.connect();
   const statements = await statementStats(client);
   const distill = await startDistill(environment, { worker: true, workerEnv: { WORKER_CONCURRENCY: '128' } });
   let submitted = 0;
-  const submit = (n: number) => {
+  /** Submits `n` articles from 32 clients; resolves when all are COMPLETED, with their submit latencies and articles/s. */
+  const run = async (n: number) => {
     const latencies: number[] = [];
     const first = submitted;
     submitted += n;
-    return runAll(n, CLIENTS, async (i) => {
+    const after = await maxArticleId(client);
+    const start = Date.now();
+    await runAll(n, CLIENTS, async (i) => {
       const t = performance.now();
       await submitArticle(distill.apiUrl, first + i);
       latencies.push(performance.now() - t);
-    }).then(() => latencies);
-  };
-  const stage = async (seeded: number) => {
-    // Warm-up, not measured: the first run on fresh processes, or on freshly seeded tables, pays
-    // for JIT and cold caches.
-    const after = await maxArticleId(client);
-    await submit(count);
-    await waitForCompleted(client, after, count);
-    await statements?.reset();
-    const server = await serverCounters(client);
-    const busy = sampleBusyConnections(client);
-    const meter = cpuMeter({
-      api: () => [distill.api.child.pid!],
-      worker: () => [distill.worker!.child.pid!],
-      postgres: () => pidsNamed('postgres'),
     });
-    // Rounds, reported by their median: this VM's throughput varies 10-20 % from run to run.
-    const perSecond: number[] = [];
-    const latencies: number[] = [];
-    for (let r = 0; r < ROUNDS; r++) {
-      const measuredAfter = await maxArticleId(client);
-      const start = Date.now();
-      latencies.push(...(await submit(count)));
-      perSecond.push(round((count / ((await waitForCompleted(client, measuredAfter, count)) - start)) * 1000));
-    }
-    const cpu = meter.stop();
-    const busyConnections = await busy.stop();
-    const s = summarize(latencies);
-    const articles = count * ROUNDS;
-    return {
-      seededArticles: seeded,
-      databaseMB: await databaseMb(client),
-      perSecond: summarize(perSecond).p50,
-      rounds: perSecond,
-      submitP50: round(s.p50, 2),
-      submitP99: round(s.p99, 2),
-      cpuMsPerArticle: Object.fromEntries(Object.entries(cpu).map(([k, v]) => [k, round(v.cpuMs / articles, 2)])),
-      // Most connections of the API and the worker running a statement at once (pool size is 10 each).
-      busyConnections,
-      server: serverWork(server, await serverCounters(client), articles),
-      statements: await statements?.top(articles),
-    };
+    return { latencies, perSecond: round((n / ((await waitForCompleted(client, after, n)) - start)) * 1000) };
   };
-  try {
-    const stages = [await stage(0)];
-    let seeded = 0;
-    for (const size of sizes) {
-      const t = performance.now();
-      await seedFinishedArticles(client, size - seeded);
-      seeded = size;
-      const seedSeconds = round((performance.now() - t) / 1000);
-      stages.push({ ...(await stage(seeded)), seedSeconds } as (typeof stages)[number]);
-    }
-    const empty = stages[0]!;
-    return stages.map((s) => ({
-      ...s,
-      throughputRatio: round(s.perSecond / empty.perSecond, 2),
-      submitP99Ratio: round(s.submitP99 / empty.submitP99, 2),
-    }));
-  } finally {
-    await client.end();
-    await distill.stop();
-    await environment.cleanup();
-  }
+  let stage: {
+    perSecond: number[];
+    latencies: number[];
+    cpu: Record<string, number>;
+    busiest: number;
+    wal: number;
+    checkpoints: number[];
+  };
+  let server: ServerCounters;
+  return {
+    client,
+    run,
+    async startStage() {
+      await statements?.reset();
+      server = await serverCounters(client);
+      stage = { perSecond: [], latencies: [], cpu: {}, busiest: 0, wal: 0, checkpoints: [0, 0] };
+    },
+    async round(n: number) {
+      const meter = cpuMeter({
+        api: () => [distill.api.child.pid!],
+        worker: () => [distill.worker!.child.pid!],
+        postgres: () => pidsNamed('postgres'),
+      });
+      const before = await serverCounters(client);
+      const busy = sampleBusyConnections(client);
+      const { latencies, perSecond } = await run(n);
+      const busiest = await busy.stop();
+      const work = serverWork(before, await serverCounters(client), n);
+      stage.perSecond.push(perSecond);
+      stage.latencies.push(...latencies);
+      for (const [k, v] of Object.entries(meter.stop())) stage.cpu[k] = (stage.cpu[k] ?? 0) + v.cpuMs;
+      stage.busiest = Math.max(stage.busiest, busiest);
+      stage.wal += work.walKbPerArticle * n;
+      stage.checkpoints = [stage.checkpoints[0]! + work.checkpoints.timed, stage.checkpoints[1]! + work.checkpoints.requested];
+    },
+    async endStage() {
+      const articles = stage.latencies.length;
+      const s = summarize(stage.latencies);
+      return {
+        databaseMB: await databaseMb(client),
+        perSecond: summarize(stage.perSecond).p50,
+        rounds: stage.perSecond,
+        submitP50: round(s.p50, 2),
+        submitP99: round(s.p99, 2),
+        cpuMsPerArticle: Object.fromEntries(Object.entries(stage.cpu).map(([k, v]) => [k, round(v / articles, 2)])),
+        // Most connections of the API and the worker running a statement at once (pool size is 10 each).
+        busyConnections: stage.busiest,
+        walKbPerArticle: round(stage.wal / articles, 1),
+        checkpoints: { timed: stage.checkpoints[0], requested: stage.checkpoints[1] },
+        tables: serverWork(server, await serverCounters(client), articles).tables,
+        statements: await statements?.top(articles),
+      };
+    },
+    async stop() {
+      await client.end();
+      await distill.stop();
+      await environment.cleanup();
+    },
+  };
 }
 
 /**
