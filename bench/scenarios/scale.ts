@@ -34,11 +34,12 @@ export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmS
       if (target > size) await seedFinishedArticles(seeded.client, target - size);
       size = target;
       const seedSeconds = round((performance.now() - t) / 1000);
-      // Both vacuumed alike: the seed ends with a vacuum, and where autovacuum is off (as on the
-      // machine these numbers come from) the unseeded tables would otherwise carry every dead row.
-      for (const d of [empty, seeded]) await d.client.query('vacuum analyze');
       // Warm-up, not measured: fresh processes run cold code, freshly seeded tables cold caches.
       for (const d of [empty, seeded]) await d.run(count);
+      // Both vacuumed and analyzed alike after it: the seed ends with a vacuum, and where autovacuum
+      // is off (as on the machine these numbers come from) the unseeded tables would otherwise carry
+      // every dead row, or statistics taken while they were empty.
+      for (const d of [empty, seeded]) await d.client.query('vacuum analyze');
       for (const d of [empty, seeded]) await d.startStage();
       for (let r = 0; r < ROUNDS; r++) for (const d of r % 2 ? [seeded, empty] : [empty, seeded]) await d.round(count);
       const [onEmpty, onSeeded] = [await empty.endStage(), await seeded.endStage()];
