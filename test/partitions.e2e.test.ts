@@ -70,7 +70,7 @@ describe.each(availableBackends())('monthly partitions on %s PostgreSQL', (backe
     expect(Number(ids[0]!.id)).toBeGreaterThan(Number(ids[0]!.max));
   });
 
-  it('replays an article whose events lie in two partitions, in order, from any seq', async () => {
+  it('replays an article whose events lie in two partitions, in order, from any seq, and counts its cost across them', async () => {
     const [{ id }] = (await sql<{ id: number }>`select min(id)::int as id from articles`.execute(db)).rows as [{ id: number }];
     // Two later events in next month's partition, after the four seeded ones in the first.
     const nextMonth = new Date(monthStart(new Date(), 1).getTime() + DAY_MS);
@@ -85,6 +85,17 @@ describe.each(availableBackends())('monthly partitions on %s PostgreSQL', (backe
     const reader = createArticleReader(db);
     expect((await reader.findEventsAfter(id, 0)).map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
     expect((await reader.findEventsAfter(id, 3)).map((e) => e.seq)).toEqual([4, 5, 6]);
+
+    // Its cost counts ledger rows of both partitions too.
+    const before = (await reader.sumCostByArticleIds([id])).get(id)!;
+    const calls = (await reader.findLlmCallsByArticleIds([id])).length;
+    await sql`
+      insert into llm_calls (article_id, job_id, step, call_index, provider, model, prompt_version, input_tokens,
+        output_tokens, cost_usd, latency_ms, attempt, created_at)
+      select article_id, job_id, step, 1, provider, model, prompt_version, 1, 1, 0.5, 1, 2, ${nextMonth}::timestamptz
+      from llm_calls where article_id = ${id}::bigint limit 1`.execute(db);
+    expect((await reader.sumCostByArticleIds([id])).get(id)).toBeCloseTo(before + 0.5, 8);
+    expect((await reader.findLlmCallsByArticleIds([id])).length).toBe(calls + 1);
   });
 
   it('drops only the months whose every row is past the retention age, and never articles or the ledger at 0', async () => {
