@@ -1,5 +1,6 @@
 import pg from 'pg';
 import type { MockLlmServer } from '../../src/devtools/mock-llm.server.js';
+import { BENCH_APPLICATION, completionsInDatabase } from '../lib/completions.js';
 import { benchContent, startDistill, submitArticle } from '../lib/distill.js';
 import { createBenchEnvironment } from '../lib/environment.js';
 import { runAll } from '../lib/load.js';
@@ -61,8 +62,9 @@ export async function benchScale(quick: boolean, sizes: number[], mock: MockLlmS
 /** One Distill deployment (database, namespace, API and worker) and its measured rounds. */
 async function startDeployment(llmEnv: Record<string, string>) {
   const environment = await createBenchEnvironment(llmEnv);
-  const client = new pg.Client({ connectionString: environment.databaseUrl });
+  const client = new pg.Client({ connectionString: environment.databaseUrl, application_name: BENCH_APPLICATION });
   await client.connect();
+  const completions = await completionsInDatabase(environment);
   const statements = await statementStats(client);
   const distill = await startDistill(environment, { worker: true, workerEnv: { WORKER_CONCURRENCY: '128' } });
   let submitted = 0;
@@ -78,7 +80,7 @@ async function startDeployment(llmEnv: Record<string, string>) {
       await submitArticle(distill.apiUrl, first + i);
       latencies.push(performance.now() - t);
     });
-    return { latencies, perSecond: round((n / ((await waitForCompleted(client, after, n)) - start)) * 1000) };
+    return { latencies, perSecond: round((n / ((await completions.waitFor(n, 300_000, after)) - start)) * 1000) };
   };
   let stage: {
     perSecond: number[];
@@ -135,6 +137,7 @@ async function startDeployment(llmEnv: Record<string, string>) {
     },
     async stop() {
       await client.end();
+      await completions.close();
       await distill.stop();
       await environment.cleanup();
     },
@@ -213,29 +216,16 @@ async function maxArticleId(client: pg.Client): Promise<number> {
   return Number(rows[0]!.id ?? 0);
 }
 
-/** Resolves once `n` articles after id `after` are COMPLETED, with the epoch ms of the last completion. */
-async function waitForCompleted(client: pg.Client, after: number, n: number, timeoutMs = 300_000): Promise<number> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const { rows } = await client.query<{ n: number; last: number | null }>(
-      `select count(*)::int as n, (extract(epoch from max(processed_at)) * 1000)::float8 as last
-       from articles where id > $1 and status = 'COMPLETED'`,
-      [after],
-    );
-    if (rows[0]!.n >= n) return rows[0]!.last!;
-    if (Date.now() > deadline) throw new Error(`only ${rows[0]!.n}/${n} completed in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
-  }
-}
-
-/** Samples, until `stop`, the most connections of this database running a statement at once (besides the sampler's). */
+/** Samples, until `stop`, the most connections of this database running a statement at once (besides the benchmark's). */
 function sampleBusyConnections(client: pg.Client) {
   let max = 0;
   let running = true;
   const loop = (async () => {
     while (running) {
       const { rows } = await client.query<{ busy: number }>(
-        `select count(*)::int - 1 as busy from pg_stat_activity where datname = current_database() and state = 'active'`,
+        `select count(*)::int as busy from pg_stat_activity
+         where datname = current_database() and state = 'active' and application_name <> $1`,
+        [BENCH_APPLICATION],
       );
       max = Math.max(max, rows[0]!.busy);
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
