@@ -22,6 +22,7 @@ describe('configuration', () => {
     expect(config.worker.concurrency).toBe(64);
     expect(config.namespace).toBe('distill');
     expect(config.retention).toEqual({ eventDays: 90, ledgerDays: 0 });
+    expect(config.llm.cacheTtlSeconds).toBe(7 * 86_400);
     expect(config.llm.routes.SUMMARY).toEqual({ provider: 'local', model: 'local-extractive-v1' });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -31,6 +32,11 @@ describe('configuration', () => {
     expect(config.llm.routes.SUMMARY.provider).toBe('openai');
     expect(config.llm.routes.KEYWORDS.provider).toBe('openai');
     expect(config.llm.routes.SENTIMENT.provider).toBe('anthropic');
+  });
+
+  it('reads durations in seconds, minutes, hours or days; 0 turns the cache off', () => {
+    const ttl = (LLM_CACHE_TTL: string) => loadConfig({ LLM_CACHE_TTL }).llm.cacheTtlSeconds;
+    expect([ttl('90'), ttl('30s'), ttl('15m'), ttl('12h'), ttl('7d'), ttl('0')]).toEqual([90, 30, 900, 43_200, 604_800, 0]);
   });
 
   it('reports every bad value at once, each with its variable name', () => {
@@ -43,12 +49,14 @@ describe('configuration', () => {
       DATABASE_PREPARED_STATEMENTS: 'yes',
       EVENT_RETENTION_DAYS: '-1',
       LEDGER_RETENTION_DAYS: 'a year',
+      LLM_CACHE_TTL: '7 days',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'DATABASE_PREPARED_STATEMENTS',
       'DATABASE_URL',
       'EVENT_RETENTION_DAYS',
       'LEDGER_RETENTION_DAYS',
+      'LLM_CACHE_TTL',
       'LLM_ROUTE_SUMMARY',
       'LOG_LEVEL',
       'PORT',

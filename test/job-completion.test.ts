@@ -109,6 +109,8 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
     outputTokens: 5,
     costUsd: 0.0015,
     latencyMs: 3,
+    cached: false,
+    savedUsd: 0,
   });
 
   const ledgerRows = async (articleId: number) =>

@@ -51,9 +51,10 @@ describe.each(availableBackends())('monthly partitions on %s PostgreSQL', (backe
     const before = await fingerprint();
     expect(before.article_events!.n).toBe(1_200);
 
-    await migrateToLatest(db);
-
+    // Up to the partitioning and index review; later migrations add columns (new text per row).
+    await migrateTo(db, '0006-index-review');
     expect(await fingerprint()).toEqual(before);
+    await migrateToLatest(db);
     const { rows } = await sql<{ name: string }>`
       select c.relname as name from pg_partitioned_table p join pg_class c on c.oid = p.partrelid order by 1`.execute(db);
     expect(rows.map((r) => r.name)).toEqual(['article_events', 'llm_calls']);

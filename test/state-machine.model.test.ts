@@ -202,6 +202,8 @@ class World {
       outputTokens: 2,
       costUsd: 0.001,
       latencyMs: 1,
+      cached: false,
+      savedUsd: 0,
     });
     if (stored) {
       const key = `${active.job.id}:${active.job.attempt}:${step.name}`;

@@ -22,6 +22,8 @@ export interface Article {
   /** Sequence of the article's last logged event. */
   eventSeq: number;
   batchId: string | null;
+  /** False: every step calls its model, whatever the cache holds. */
+  cacheEnabled: boolean;
   createdAt: Date;
   updatedAt: Date;
   processedAt: Date | null;
@@ -70,7 +72,10 @@ export interface LlmCall {
   /** Null when the model has no known price: unknown is not free. */
   costUsd: number | null;
   latencyMs: number;
+  /** Answered from the content cache: no call was made, cost 0. */
   cached: boolean;
+  /** What a cached answer saved: the cost of the call that produced it. */
+  savedUsd: number;
   attempt: number;
   createdAt: Date;
 }
@@ -141,6 +146,7 @@ export const articleMapping = defineMapping<ArticleRow, Article>(
     version: 'version',
     eventSeq: 'event_seq',
     batchId: 'batch_id',
+    cacheEnabled: 'cache_enabled',
     createdAt: 'created_at',
     updatedAt: 'updated_at',
     processedAt: 'processed_at',
@@ -195,6 +201,7 @@ export const llmCallMapping = defineMapping<LlmCallRow, LlmCall>(
     costUsd: 'cost_usd',
     latencyMs: 'latency_ms',
     cached: 'cached',
+    savedUsd: 'saved_usd',
     attempt: 'attempt',
     createdAt: 'created_at',
   },

@@ -10,8 +10,9 @@ import type { Article, Job } from './article.model.js';
 import { makeEvent } from './article-event.js';
 import { publishEvents, type LoggedEvent } from './event-publish.js';
 import { InvalidTransitionError } from './job-states.js';
-import { createJobRepository, type JobRepository } from './job.repository.js';
-import { buildPrompt, pendingSteps, stepDefinition } from './step-catalog.js';
+import { createJobRepository, type JobRepository, type StepResult } from './job.repository.js';
+import { buildPrompt, pendingSteps, stepDefinition, type StepPrompt } from './step-catalog.js';
+import { createStepCache, type CacheEntry } from './step-cache.js';
 
 export interface JobContext {
   job: Job;
@@ -32,7 +33,21 @@ export interface ProcessorDeps {
   llm: LlmRouter;
   log: Logger;
   workerId: string;
+  /** How long a paid answer is kept in the content cache; 0 (default): no cache. */
+  cacheTtlSeconds?: number;
 }
+
+/** A step's call: where it goes and what it asks. */
+interface StepCall {
+  step: StepName;
+  providerName: ProviderName;
+  model: string;
+  prompt: StepPrompt;
+  started: number;
+}
+
+/** Extra time a cache lease runs past the call's own deadline, for the statement that books it. */
+const LEASE_MARGIN_MS = 30_000;
 
 /**
  * The domain side of running one job: the steps, their results and the cost ledger, through the
@@ -42,6 +57,9 @@ export interface ProcessorDeps {
 export function createJobProcessor(deps: ProcessorDeps) {
   const { bus, llm } = deps;
   const jobs: JobRepository = createJobRepository(deps.db, { workerId: deps.workerId });
+  const cacheTtlSeconds = deps.cacheTtlSeconds ?? 0;
+  const cache =
+    cacheTtlSeconds > 0 ? createStepCache({ db: deps.db, bus, workerId: deps.workerId, ttlSeconds: cacheTtlSeconds }) : undefined;
 
   function context(job: Job, article: Article): JobContext {
     return { job, article, log: deps.log.child({ jobId: job.id, articleId: article.id, attempt: job.attempt }) };
@@ -81,46 +99,93 @@ export function createJobProcessor(deps: ProcessorDeps) {
     try {
       const { provider, model } = llm.route(step);
       publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.eventSeq, { job: ctx.job, step })]);
-      const prompt = buildPrompt(step, ctx.article);
-      const started = performance.now();
-      return provider
-        .complete({ model, ...prompt, signal, timeoutMs: llm.timeoutMs(ctx.article.content.length) })
-        .then((completion) => storeStepResult(ctx, step, provider.name, model, prompt.version, completion, started));
+      const call: StepCall = {
+        step,
+        providerName: provider.name,
+        model,
+        prompt: buildPrompt(step, ctx.article),
+        started: performance.now(),
+      };
+      const timeoutMs = llm.timeoutMs(ctx.article.content.length);
+      const complete = () => provider.complete({ model, ...call.prompt, signal, timeoutMs });
+      // The offline provider costs nothing: caching it would only add writes.
+      if (!cache || !ctx.article.cacheEnabled || provider.name === 'local')
+        return complete().then((completion) => storePaid(ctx, call, completion));
+      const key = cache.keyOf({
+        step,
+        model,
+        promptVersion: call.prompt.version,
+        title: ctx.article.title,
+        contentHash: ctx.article.contentHash,
+      });
+      return cache.acquire(key, timeoutMs + LEASE_MARGIN_MS, signal).then((entry) => {
+        if (entry) return storeCached(ctx, call, entry);
+        return complete().then(
+          (completion) => storePaid(ctx, call, completion, key).finally(() => cache.announce(key)),
+          (err: unknown) => {
+            void cache
+              .release(key)
+              .catch((releaseErr: unknown) => ctx.log.warn({ err: releaseErr, step }, 'could not release cache lease'));
+            throw err;
+          },
+        );
+      });
     } catch (err) {
       // As an async function would: a throw becomes this step's failure, not runSteps' (the other steps run on).
       return Promise.reject(err as Error);
     }
   }
 
-  /** Books the call and stores the step's result; true when that completed the job. */
-  async function storeStepResult(
-    ctx: JobContext,
-    step: StepName,
-    providerName: ProviderName,
-    model: string,
-    promptVersion: string,
-    completion: Completion,
-    started: number,
-  ): Promise<boolean> {
-    const latencyMs = Math.round(performance.now() - started);
-    const definition = stepDefinition(step);
-    const value = definition.parse(completion.text, providerName);
-    const price = llm.price(completion.model) ?? llm.price(model);
-    if (!price) ctx.log.warn({ model: completion.model, step }, 'no price for model: cost recorded as null');
-
-    const stored = await jobs.storeStepResult({
-      articleId: ctx.article.id,
-      job: ctx.job,
-      step,
+  /** Books a paid call (filling the cache under `cacheKey`) and stores the step's result. */
+  function storePaid(ctx: JobContext, call: StepCall, completion: Completion, cacheKey?: string): Promise<boolean> {
+    const value = stepDefinition(call.step).parse(completion.text, call.providerName);
+    const price = llm.price(completion.model) ?? llm.price(call.model);
+    if (!price) ctx.log.warn({ model: completion.model, step: call.step }, 'no price for model: cost recorded as null');
+    return storeStepResult(ctx, call, {
       value,
-      provider: providerName,
+      provider: call.providerName,
       model: completion.model,
-      promptVersion,
       inputTokens: completion.inputTokens,
       outputTokens: completion.outputTokens,
       costUsd: costUsd(price, completion.inputTokens, completion.outputTokens),
-      latencyMs,
+      cached: false,
+      savedUsd: 0,
+      cacheFill: cacheKey ? { key: cacheKey, ttlSeconds: cacheTtlSeconds } : undefined,
     });
+  }
+
+  /** Books a cached answer at cost 0 with the cost it saved, and stores the step's result. */
+  function storeCached(ctx: JobContext, call: StepCall, entry: CacheEntry): Promise<boolean> {
+    ctx.log.debug({ step: call.step, model: entry.model }, 'step answered from the cache');
+    return storeStepResult(ctx, call, {
+      value: entry.value,
+      provider: entry.provider,
+      model: entry.model,
+      inputTokens: 0,
+      outputTokens: 0,
+      costUsd: 0,
+      cached: true,
+      savedUsd: entry.costUsd ?? 0,
+    });
+  }
+
+  /** Stores the step's result with its ledger row; true when that completed the job. */
+  async function storeStepResult(
+    ctx: JobContext,
+    call: StepCall,
+    booked: Omit<StepResult, 'articleId' | 'job' | 'step' | 'promptVersion' | 'latencyMs'>,
+  ): Promise<boolean> {
+    const { step } = call;
+    const definition = stepDefinition(step);
+    const stored = await jobs.storeStepResult({
+      ...booked,
+      articleId: ctx.article.id,
+      job: ctx.job,
+      step,
+      promptVersion: call.prompt.version,
+      latencyMs: Math.round(performance.now() - call.started),
+    });
+    const value = booked.value;
     if (!stored) {
       ctx.log.info({ step }, 'step result already stored by another delivery; nothing booked');
       return false;

@@ -7,6 +7,8 @@ export interface SubmissionInput {
   content: string;
   sourceUrl: string;
   priority?: Priority | null;
+  /** False: call the models even when the content cache holds an answer. Default true. */
+  cache?: boolean | null;
   /** A client's key: a repeat within the TTL returns the first result (single submissions only). */
   idempotencyKey?: string | null;
 }
@@ -16,6 +18,7 @@ export interface Submission {
   content: string;
   sourceUrl: string;
   priority: Priority;
+  cache: boolean;
 }
 
 // Built once per limit: zod compiles a schema on first use, which is too costly per request.
@@ -64,6 +67,7 @@ function buildSchema(maxContentChars: number) {
         }
       }, 'must be an http(s) URL'),
     priority: z.enum(PRIORITIES).nullish(),
+    cache: z.boolean().nullish(),
     idempotencyKey: idempotencyKeySchema.nullish(),
   });
 }
@@ -113,7 +117,7 @@ export function validateSubmissions(
       problems.push({ path: indexed ? [String(index), ...issue.path] : issue.path, message: issue.message });
     if (!result.success || issues.length > 0) return;
     const { idempotencyKey: _key, ...fields } = result.data;
-    out.push({ ...fields, priority: fields.priority ?? 'NORMAL' });
+    out.push({ ...fields, priority: fields.priority ?? 'NORMAL', cache: fields.cache ?? true });
   });
   if (problems.length > 0) throw new InputValidationError(problems);
   return out;

@@ -32,6 +32,17 @@ const url = (protocols: string[]) =>
       .optional(),
   );
 
+const DURATION_UNITS: Record<string, number> = { s: 1, m: 60, h: 3_600, d: 86_400 };
+/** A duration in seconds, written `604800`, `30s`, `15m`, `12h` or `7d`. */
+const durationSeconds = (def: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? def : v),
+    z
+      .string()
+      .regex(/^\d+[smhd]?$/, 'must be a duration like 7d, 12h, 15m, 30s or a number of seconds')
+      .transform((v) => Number.parseInt(v, 10) * (DURATION_UNITS[v.slice(-1)] ?? 1)),
+  );
+
 const bool = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional());
 const origins = z.preprocess(
   (v) =>
@@ -92,6 +103,7 @@ const envSchema = z.object({
   LLM_TIMEOUT_MS_PER_1K_CHARS: int(5_000, 1, 600_000),
   LLM_TIMEOUT_MIN_MS: int(60_000, 100, 3_600_000),
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
+  LLM_CACHE_TTL: durationSeconds('7d'),
   OPENAI_BASE_URL: url(['http:', 'https:']),
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
   MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
@@ -147,7 +159,11 @@ export interface Config {
   outboxRelayIntervalMs: number;
   /** Days a month of events and of ledger rows is kept after it ends (0: for ever). */
   retention: { eventDays: number; ledgerDays: number };
-  llm: LlmSettings & { timeout: { perThousandCharsMs: number; minMs: number; maxMs: number } };
+  llm: LlmSettings & {
+    timeout: { perThousandCharsMs: number; minMs: number; maxMs: number };
+    /** How long a paid step answer answers identical content (0: no cache). */
+    cacheTtlSeconds: number;
+  };
   limits: {
     maxContentChars: number;
     maxBodyBytes: number;
@@ -235,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
         minMs: e.LLM_TIMEOUT_MIN_MS,
         maxMs: e.LLM_TIMEOUT_MAX_MS,
       },
+      cacheTtlSeconds: e.LLM_CACHE_TTL,
     },
     limits: {
       maxContentChars: e.MAX_CONTENT_CHARS,

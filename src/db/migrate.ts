@@ -7,6 +7,7 @@ import * as access from './migrations/0003-access.js';
 import * as clientApi from './migrations/0004-client-api.js';
 import * as partitions from './migrations/0005-partitions.js';
 import * as indexReview from './migrations/0006-index-review.js';
+import * as llmCache from './migrations/0007-llm-cache.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -16,6 +17,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0004-client-api': clientApi,
   '0005-partitions': partitions,
   '0006-index-review': indexReview,
+  '0007-llm-cache': llmCache,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

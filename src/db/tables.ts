@@ -23,6 +23,8 @@ export interface ArticlesTable {
   /** Sequence of the last logged event; incremented in the transaction that logs one. */
   event_seq: Generated<number>;
   batch_id: string | null;
+  /** False: every step calls its model (`submitArticle(input: { cache: false })`). */
+  cache_enabled: Generated<boolean>;
   created_at: CreatedAt;
   updated_at: Timestamp;
   processed_at: Date | null;
@@ -70,8 +72,24 @@ export interface LlmCallsTable {
   cost_usd: number | null;
   latency_ms: number;
   cached: Generated<boolean>;
+  /** What a cached answer would have cost: the original call's cost (0 for a paid call). */
+  saved_usd: Generated<number>;
   attempt: number;
   created_at: CreatedAt;
+}
+
+/** A stored step answer by key (step, model, prompt version, title and content); a null value is a lease. */
+export interface LlmCacheTable {
+  key: string;
+  value: Json<unknown> | null;
+  provider: string | null;
+  model: string | null;
+  cost_usd: number | null;
+  created_at: CreatedAt;
+  expires_at: Date;
+  hits: Generated<number>;
+  lease_until: Date | null;
+  leased_by: string | null;
 }
 
 export interface ArticleEventsTable {
@@ -158,6 +176,7 @@ export interface Database {
   jobs: JobsTable;
   job_steps: JobStepsTable;
   llm_calls: LlmCallsTable;
+  llm_cache: LlmCacheTable;
   article_events: ArticleEventsTable;
   outbox: OutboxTable;
   api_keys: ApiKeysTable;

@@ -13,7 +13,7 @@ import type { Logger } from '../lib/logger.js';
 import { createLlmRouter, type LlmRouter } from '../llm/llm-router.js';
 import { JetStreamWorkQueue } from '../queue/jetstream.queue.js';
 import { MemoryWorkQueue } from '../queue/memory.queue.js';
-import { startPartitionUpkeep } from './partition-upkeep.js';
+import { startRetentionUpkeep } from './retention-upkeep.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 
 export interface Infrastructure {
@@ -39,8 +39,8 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
   lifecycle.add('database', () => db.destroy());
   const applied = await migrateToLatest(db);
   if (applied.length > 0) log.info({ applied }, 'database migrated');
-  const upkeep = await startPartitionUpkeep(db, config.retention, log);
-  lifecycle.add('partition upkeep', () => upkeep.stop());
+  const upkeep = await startRetentionUpkeep(db, config.retention, log);
+  lifecycle.add('retention upkeep', () => upkeep.stop());
 
   let nc: NatsConnection | undefined;
   let queue: WorkQueue;

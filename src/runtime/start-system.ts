@@ -3,6 +3,7 @@ import { createAuthenticator } from '../access/authenticator.js';
 import { createKeyLimits } from '../access/key-limits.js';
 import { createSharedBuckets } from '../access/shared-bucket.js';
 import { createListingRepository } from '../articles/listing.repository.js';
+import { createCostReportRepository } from '../articles/cost-report.repository.js';
 import { createArticleReader } from '../articles/article.repository.js';
 import { createArticleService, type ArticleService } from '../articles/article.service.js';
 import { createOutboxCleaner, createOutboxRelay } from '../articles/outbox.relay.js';
@@ -74,7 +75,16 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           'AUTH=off: the API is open to anyone who can reach it (set AUTH=required and create keys)',
         );
       api = await startApiServer(
-        { reader, listing: createListingRepository(infra.db), articles, hub, log, auth, keyLimits },
+        {
+          reader,
+          listing: createListingRepository(infra.db),
+          costs: createCostReportRepository(infra.db),
+          articles,
+          hub,
+          log,
+          auth,
+          keyLimits,
+        },
         {
           host: config.host,
           port: config.port,
@@ -94,7 +104,15 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
 
     let worker: Worker | undefined;
     if (roles.worker) {
-      worker = createWorker({ db: infra.db, queue: infra.queue, bus: infra.bus, llm: infra.llm, log, config: config.worker });
+      worker = createWorker({
+        db: infra.db,
+        queue: infra.queue,
+        bus: infra.bus,
+        llm: infra.llm,
+        log,
+        config: config.worker,
+        cacheTtlSeconds: config.llm.cacheTtlSeconds,
+      });
       await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);
     }

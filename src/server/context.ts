@@ -2,6 +2,7 @@ import type { Viewer } from '../access/viewer.js';
 import { visibleTenant } from '../access/viewer.js';
 import type { ArticleReader } from '../articles/article.repository.js';
 import type { ArticleService } from '../articles/article.service.js';
+import type { CostReportRepository } from '../articles/cost-report.repository.js';
 import type { ListingRepository } from '../articles/listing.repository.js';
 import type { ArticleEventHub } from './article-event.hub.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -22,6 +23,7 @@ export interface GraphQLContext {
   articles: ArticleService;
   /** Listings and counts; callers pass the viewer's tenant (`visibleTenant`). */
   listing: ListingRepository;
+  costs: CostReportRepository;
   hub: ArticleEventHub;
   /** Set on graphql-ws subscriptions (shared-subscriptions.ts writes to them directly). */
   frames?: DirectFrames;
@@ -30,6 +32,7 @@ export interface GraphQLContext {
 export interface ContextDeps {
   reader: ArticleReader;
   listing: ListingRepository;
+  costs: CostReportRepository;
   articles: ArticleService;
   hub: ArticleEventHub;
 }
@@ -40,6 +43,7 @@ export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext
     loaders: createLoaders(deps.reader, deps.listing, visibleTenant(viewer)),
     articles: deps.articles,
     listing: deps.listing,
+    costs: deps.costs,
     hub: deps.hub,
   };
 }

@@ -18,10 +18,18 @@ export function createWorker(deps: {
   llm: LlmRouter;
   log: Logger;
   config: Config['worker'];
+  cacheTtlSeconds: number;
 }) {
   const { config } = deps;
   const log = deps.log.child({ workerId: config.id });
-  const processor = createJobProcessor({ db: deps.db, bus: deps.bus, llm: deps.llm, log, workerId: config.id });
+  const processor = createJobProcessor({
+    db: deps.db,
+    bus: deps.bus,
+    llm: deps.llm,
+    log,
+    workerId: config.id,
+    cacheTtlSeconds: deps.cacheTtlSeconds,
+  });
   const run = createJobRunner({
     processor,
     log,

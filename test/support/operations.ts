@@ -69,7 +69,48 @@ export const ArticleDetails = graphql(`
         outputTokens
         costUsd
         cached
+        savedUsd
+        promptVersion
         latencyMs
+      }
+    }
+  }
+`);
+
+export const CostReport = graphql(`
+  query CostReport($days: Int) {
+    costReport(days: $days) {
+      days
+      totalUsd
+      totalTokens
+      calls
+      cachedCalls
+      savedUsd
+      unpricedCalls
+      articles
+      dailyAverageUsd
+      avgPerArticleUsd
+      byStep {
+        key
+        usd
+        tokens
+        calls
+        cachedCalls
+        savedUsd
+        avgLatencyMs
+        avgUsdPerCall
+      }
+      byModel {
+        key
+        usd
+        calls
+      }
+      byPromptVersion {
+        key
+        usd
+        calls
+        avgLatencyMs
+        avgUsdPerCall
       }
     }
   }

@@ -13,7 +13,14 @@ export interface TestEnvironment {
 /** An isolated environment: a cloned database and a fresh NATS namespace, or a temp PGlite dir. */
 export async function createTestEnvironment(backend: Backend, extra: Record<string, string> = {}): Promise<TestEnvironment> {
   const namespace = uniqueNamespace();
-  const base = { DISTILL_NAMESPACE: namespace, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent' };
+  // No content cache unless a test asks for one: tests submit the same sample article again and again.
+  const base = {
+    DISTILL_NAMESPACE: namespace,
+    PORT: '0',
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    LLM_CACHE_TTL: '0',
+  };
   if (backend === 'real') {
     const database = await createTestDatabase();
     return {

@@ -22,6 +22,8 @@ export type Sentiment =
   | 'POSITIVE';
 
 export type SubmitArticleInput = {
+  /** false: every step calls its model even when an identical article (same title, content, step, model and prompt version) was answered within LLM_CACHE_TTL. */
+  cache?: boolean | null | undefined;
   content: string;
   /** A key of your choosing (e.g. a UUID): a repeat within 24 h returns the first article and job and queues nothing. Not per item of a batch: submitArticles takes one for the whole batch. */
   idempotencyKey?: string | null | undefined;

@@ -10,12 +10,23 @@ import { eventPayloadSql, logJobEventsCte, stateList, stepDoneSql, stepsDoneSql 
 /** One step's result with its ledger entry, as a worker stores it. */
 export type StepResultRow = Pick<
   LlmCall,
-  'articleId' | 'provider' | 'model' | 'promptVersion' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'latencyMs'
+  | 'articleId'
+  | 'provider'
+  | 'model'
+  | 'promptVersion'
+  | 'inputTokens'
+  | 'outputTokens'
+  | 'costUsd'
+  | 'latencyMs'
+  | 'cached'
+  | 'savedUsd'
 > & {
   job: Job;
   step: StepName;
   /** The result field's value: the summary, the keywords or the sentiment label. */
   value: string | string[];
+  /** A paid answer to keep in the content cache under this key, for this long. */
+  cacheFill?: { key: string; ttlSeconds: number };
 };
 
 /** Per stored result: the article after the statement, its STEP_COMPLETED event, and COMPLETED if it completed the job. */
@@ -60,7 +71,12 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
     output_tokens: r.outputTokens,
     cost_usd: r.costUsd,
     latency_ms: r.latencyMs,
+    cached: r.cached,
+    saved_usd: r.savedUsd,
     attempt: r.job.attempt,
+    cache_key: r.cacheFill?.key ?? null,
+    cache_value: r.cacheFill ? r.value : null,
+    cache_ttl_s: r.cacheFill?.ttlSeconds ?? null,
   }));
   const { rows } = await sql<StoredRow>`
     with r as (
@@ -68,7 +84,8 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
         ord int, article_id bigint, job_id uuid, job jsonb, step text,
         ${RESULT_COLUMNS},
         provider text, model text, prompt_version text, input_tokens int, output_tokens int,
-        cost_usd numeric, latency_ms int, attempt int)),
+        cost_usd numeric, latency_ms int, cached boolean, saved_usd numeric, attempt int,
+        cache_key text, cache_value jsonb, cache_ttl_s int)),
     -- Rows locked in id order (batches of one worker run concurrently and may share an article);
     -- the locked row is the latest version, so it tells which results are still missing.
     l as (
@@ -116,11 +133,19 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
       returning article_id, seq, payload),
     ${logJobEventsCte('f', complete.event, sql`a.event_seq`, { when: completedNow })},
     c as (
-      insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, attempt)
-      select a.id, s.job_id, s.step, s.provider, s.model, s.prompt_version, s.input_tokens, s.output_tokens, s.cost_usd, s.latency_ms, s.attempt
+      insert into llm_calls (article_id, job_id, step, provider, model, prompt_version, input_tokens, output_tokens, cost_usd, latency_ms, cached, saved_usd, attempt)
+      select a.id, s.job_id, s.step, s.provider, s.model, s.prompt_version, s.input_tokens, s.output_tokens, s.cost_usd, s.latency_ms, s.cached, s.saved_usd, s.attempt
       from a join s on s.article_id = a.id),
+    -- The paid answer fills the cache (ending its lease) in the statement that books it.
+    k as (
+      insert into llm_cache (key, value, provider, model, cost_usd, expires_at)
+      select s.cache_key, s.cache_value, s.provider, s.model, s.cost_usd, now() + make_interval(secs => s.cache_ttl_s)
+      from a join s on s.article_id = a.id
+      where s.cache_key is not null
+      on conflict (key) do update set value = excluded.value, provider = excluded.provider, model = excluded.model,
+        cost_usd = excluded.cost_usd, created_at = now(), expires_at = excluded.expires_at, lease_until = null, leased_by = null),
     d as (
-      update job_steps set state = 'DONE', finished_at = now(), model = s.model, error = null
+      update job_steps set state = 'DONE', finished_at = now(), model = s.model, cached = s.cached, error = null
       from a join s on s.article_id = a.id
       where job_steps.job_id = s.job_id and job_steps.step = s.step)
     select a.*, e.payload::text as payload, s.step as stored_step,

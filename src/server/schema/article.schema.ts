@@ -116,7 +116,11 @@ LlmCall.implement({
     inputTokens: t.exposeInt('inputTokens'),
     outputTokens: t.exposeInt('outputTokens'),
     costUsd: t.float({ nullable: true, description: 'Null when the model has no known price.', resolve: (c) => c.costUsd }),
-    cached: t.exposeBoolean('cached'),
+    cached: t.exposeBoolean('cached', { description: 'Answered from the content cache: no call made, cost 0.' }),
+    savedUsd: t.float({
+      description: 'What a cached answer saved: the cost of the call that first produced it.',
+      resolve: (c) => c.savedUsd,
+    }),
     latencyMs: t.exposeInt('latencyMs'),
     attempt: t.exposeInt('attempt'),
     createdAt: t.field({ type: 'DateTime', resolve: (c) => c.createdAt }),
@@ -129,6 +133,11 @@ export const SubmitArticleInput = builder.inputType('SubmitArticleInput', {
     content: t.string({ required: true }),
     sourceUrl: t.string({ required: true }),
     priority: t.field({ type: PriorityEnum, defaultValue: 'NORMAL' }),
+    cache: t.boolean({
+      defaultValue: true,
+      description:
+        'false: every step calls its model even when an identical article (same title, content, step, model and prompt version) was answered within LLM_CACHE_TTL.',
+    }),
     idempotencyKey: t.string({
       description:
         'A key of your choosing (e.g. a UUID): a repeat within 24 h returns the first article and job and queues nothing. Not per item of a batch: submitArticles takes one for the whole batch.',
