@@ -4,6 +4,7 @@
  * `npm run bench -- --soak [minutes]` (default 10) runs only the soak: memory under subscriptions that come and go.
  * `npm run bench -- --scale [articles,…]` (default 1000000,3000000) runs only the scale scenario:
  * a deployment seeded with that many finished articles against one without, in alternating rounds.
+ * `--env NAME=value,…` sets Distill configuration for every scenario (e.g. LLM_CACHE_TTL=0).
  * Writes bench/out/<date>.json and prints a Markdown summary for bench/RESULTS.md.
  */
 import { execSync } from 'node:child_process';
@@ -16,6 +17,7 @@ import { benchListing } from './scenarios/listing.js';
 import { benchMemory } from './scenarios/memory.js';
 import { benchOverhead } from './scenarios/overhead.js';
 import { benchPriority } from './scenarios/priority.js';
+import { benchCache } from './scenarios/cache.js';
 import { benchScale } from './scenarios/scale.js';
 import { benchSoak } from './scenarios/soak.js';
 import { benchSubscriptions } from './scenarios/subscriptions.js';
@@ -34,12 +36,21 @@ const scaleSizes = (scaleAt < 0 ? undefined : process.argv[scaleAt + 1])?.split(
 const alone = soakAt >= 0 ? 'soak' : scaleAt >= 0 ? 'scale' : undefined;
 const wanted = (name: string) => (alone ? name === alone : !['soak', 'scale'].includes(name) && (!only || only.includes(name)));
 
+// `--env NAME=value,…`: Distill configuration for every scenario (e.g. LLM_CACHE_TTL=0).
+const envAt = process.argv.indexOf('--env');
+const extraEnv: Record<string, string> = Object.fromEntries(
+  (envAt < 0 ? [] : (process.argv[envAt + 1] ?? '').split(',')).map((pair) => [
+    pair.slice(0, pair.indexOf('=')),
+    pair.slice(pair.indexOf('=') + 1),
+  ]),
+);
 const mock = await startMockLlmServer();
 const llmEnv = {
   OPENAI_API_KEY: 'sk-bench',
   OPENAI_BASE_URL: mock.openaiBaseUrl,
   ANTHROPIC_API_KEY: 'sk-ant-bench',
   ANTHROPIC_BASE_URL: mock.anthropicBaseUrl,
+  ...extraEnv,
 };
 
 const version = (cmd: string) => {
@@ -78,6 +89,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['feed', () => benchFeed(quick)],
   ['listing', () => benchListing(quick)],
   ['priority', () => benchPriority(quick, mock, llmEnv)],
+  ['cache', () => benchCache(quick, mock, llmEnv)],
   ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
   ['scale', () => benchScale(quick, scaleSizes, mock, llmEnv)],
 ];

@@ -23,6 +23,7 @@ describe('configuration', () => {
     expect(config.namespace).toBe('distill');
     expect(config.retention).toEqual({ eventDays: 90, ledgerDays: 0 });
     expect(config.llm.cacheTtlSeconds).toBe(7 * 86_400);
+    expect(config.llm.streamSummary).toBe(true);
     expect(config.llm.routes.SUMMARY).toEqual({ provider: 'local', model: 'local-extractive-v1' });
     expect(Object.isFrozen(config)).toBe(true);
   });
@@ -50,6 +51,7 @@ describe('configuration', () => {
       EVENT_RETENTION_DAYS: '-1',
       LEDGER_RETENTION_DAYS: 'a year',
       LLM_CACHE_TTL: '7 days',
+      LLM_STREAM_SUMMARY: 'yes',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'DATABASE_PREPARED_STATEMENTS',
@@ -58,6 +60,7 @@ describe('configuration', () => {
       'LEDGER_RETENTION_DAYS',
       'LLM_CACHE_TTL',
       'LLM_ROUTE_SUMMARY',
+      'LLM_STREAM_SUMMARY',
       'LOG_LEVEL',
       'PORT',
       'WORKER_CONCURRENCY',

@@ -52,14 +52,17 @@ export const benchContent = (i: number) =>
   `Story ${i}. The company reported record profits this quarter. Growth was strong across every region. ` +
   `Analysts praise the results and expect further gains. Shares rise sharply on the news.`;
 
-/** submitArticle over GraphQL; resolves with the article id. */
-export async function submitArticle(apiUrl: string, i: number, priority: 'HIGH' | 'NORMAL' | 'LOW' = 'NORMAL'): Promise<number> {
+/** submitArticle over GraphQL (article `i`: the same `i` is the same content); resolves with the article id. */
+export async function submitArticle(
+  apiUrl: string,
+  i: number,
+  priority: 'HIGH' | 'NORMAL' | 'LOW' = 'NORMAL',
+  cache = true,
+): Promise<number> {
+  const input = { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority, cache };
   const body = await postJson<{ data?: { submitArticle: { article?: { id: string } } } }>(
     `${apiUrl}/graphql`,
-    {
-      query: SUBMIT,
-      variables: { input: { title: `Story ${i}`, content: benchContent(i), sourceUrl: `https://bench.example/${i}`, priority } },
-    },
+    { query: SUBMIT, variables: { input } },
     authHeaders(apiUrl),
   );
   const id = body.data?.submitArticle.article?.id;

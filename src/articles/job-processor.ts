@@ -4,7 +4,8 @@ import type { Logger } from '../lib/logger.js';
 import type { StepName } from '../lib/vocabulary.js';
 import type { ProviderName } from '../config/llm-route.js';
 import type { LlmRouter } from '../llm/llm-router.js';
-import type { Completion } from '../llm/provider.js';
+import type { Completion, LlmProvider } from '../llm/provider.js';
+import { createDeltaCoalescer } from '../lib/delta-coalescer.js';
 import { costUsd } from '../llm/pricing.js';
 import type { Article, Job } from './article.model.js';
 import { makeEvent } from './article-event.js';
@@ -35,6 +36,8 @@ export interface ProcessorDeps {
   workerId: string;
   /** How long a paid answer is kept in the content cache; 0 (default): no cache. */
   cacheTtlSeconds?: number;
+  /** Stream the steps that can (the summary) to subscribers as SUMMARY_DELTA events. */
+  streamDeltas?: boolean;
 }
 
 /** A step's call: where it goes and what it asks. */
@@ -48,6 +51,8 @@ interface StepCall {
 
 /** Extra time a cache lease runs past the call's own deadline, for the statement that books it. */
 const LEASE_MARGIN_MS = 30_000;
+/** At most one SUMMARY_DELTA per article per this interval: a subscriber renders it, not every token. */
+const DELTA_INTERVAL_MS = 50;
 
 /**
  * The domain side of running one job: the steps, their results and the cost ledger, through the
@@ -107,7 +112,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
         started: performance.now(),
       };
       const timeoutMs = llm.timeoutMs(ctx.article.content.length);
-      const complete = () => provider.complete({ model, ...call.prompt, signal, timeoutMs });
+      const complete = () => callModel(ctx, call, provider, { signal, timeoutMs });
       // The offline provider costs nothing: caching it would only add writes.
       if (!cache || !ctx.article.cacheEnabled || provider.name === 'local')
         return complete().then((completion) => storePaid(ctx, call, completion));
@@ -134,6 +139,32 @@ export function createJobProcessor(deps: ProcessorDeps) {
       // As an async function would: a throw becomes this step's failure, not runSteps' (the other steps run on).
       return Promise.reject(err as Error);
     }
+  }
+
+  /**
+   * The model call; a step that streams publishes its text as SUMMARY_DELTA events (not logged,
+   * carrying the job and so its attempt: a retry's text starts again from nothing).
+   */
+  function callModel(
+    ctx: JobContext,
+    call: StepCall,
+    provider: LlmProvider,
+    options: { signal: AbortSignal; timeoutMs: number },
+  ): Promise<Completion> {
+    const request = { model: call.model, ...call.prompt, ...options };
+    if (!deps.streamDeltas || !stepDefinition(call.step).streams) return provider.complete(request);
+    const deltas = createDeltaCoalescer(DELTA_INTERVAL_MS, (delta) =>
+      publishEvents(bus, [
+        makeEvent(ctx.article, 'SUMMARY_DELTA', ctx.article.eventSeq, { job: ctx.job, step: call.step, delta }),
+      ]),
+    );
+    return provider.complete({ ...request, onDelta: deltas.push }).then(
+      (completion) => deltas.end().then(() => completion),
+      (err: unknown) => {
+        deltas.discard();
+        throw err;
+      },
+    );
   }
 
   /** Books a paid call (filling the cache under `cacheKey`) and stores the step's result. */

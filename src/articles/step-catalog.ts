@@ -14,7 +14,9 @@ export interface StepDefinition {
   /** The article field (and column) that holds the result, and its SQL type. */
   field: ResultField;
   columnType: 'text' | 'text[]';
-  /** Versioned, so the ledger (and a later cache) says which prompt produced an answer. */
+  /** Streams from the provider to subscribers as SUMMARY_DELTA events while the model writes it. */
+  streams: boolean;
+  /** Versioned, so the ledger and the cache key say which prompt produced an answer. */
   prompt: { version: string; instructions: string; maxTokens: number };
   /** The model's text as the field's value; throws LlmError('invalid_output') when it holds none. */
   parse(text: string, provider: string): string | string[];
@@ -29,6 +31,7 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
   SUMMARY: {
     field: 'summary',
     columnType: 'text',
+    streams: true,
     prompt: {
       version: 'v1',
       instructions:
@@ -46,6 +49,7 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
   KEYWORDS: {
     field: 'keywords',
     columnType: 'text[]',
+    streams: false,
     prompt: {
       version: 'v1',
       instructions:
@@ -63,6 +67,7 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
   SENTIMENT: {
     field: 'sentiment',
     columnType: 'text',
+    streams: false,
     prompt: {
       version: 'v1',
       instructions:

@@ -104,6 +104,7 @@ const envSchema = z.object({
   LLM_TIMEOUT_MIN_MS: int(60_000, 100, 3_600_000),
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
   LLM_CACHE_TTL: durationSeconds('7d'),
+  LLM_STREAM_SUMMARY: bool,
   OPENAI_BASE_URL: url(['http:', 'https:']),
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
   MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
@@ -163,6 +164,8 @@ export interface Config {
     timeout: { perThousandCharsMs: number; minMs: number; maxMs: number };
     /** How long a paid step answer answers identical content (0: no cache). */
     cacheTtlSeconds: number;
+    /** Stream the summary to subscribers as it is written (SUMMARY_DELTA). */
+    streamSummary: boolean;
   };
   limits: {
     maxContentChars: number;
@@ -252,6 +255,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
         maxMs: e.LLM_TIMEOUT_MAX_MS,
       },
       cacheTtlSeconds: e.LLM_CACHE_TTL,
+      streamSummary: e.LLM_STREAM_SUMMARY !== 'false',
     },
     limits: {
       maxContentChars: e.MAX_CONTENT_CHARS,

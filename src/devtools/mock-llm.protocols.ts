@@ -9,13 +9,35 @@ export interface Answer {
   stream: boolean;
 }
 
+/** How a streamed answer is written: a pause before each piece, and optionally a cut connection. */
+export interface Pacing {
+  pieceMs: number;
+  /** Destroy the connection after this many pieces (a stream that breaks mid-answer). */
+  cutAfterPieces?: number;
+}
+
+/** Writes each piece with the pacing; false when the stream was cut (the caller writes nothing more). */
+async function writePieces(res: ServerResponse, text: string, pacing: Pacing, write: (piece: string) => void): Promise<boolean> {
+  let n = 0;
+  for (const piece of pieces(text)) {
+    if (pacing.cutAfterPieces !== undefined && n >= pacing.cutAfterPieces) {
+      res.destroy();
+      return false;
+    }
+    if (pacing.pieceMs > 0) await new Promise((resolve) => setTimeout(resolve, pacing.pieceMs));
+    write(piece);
+    n++;
+  }
+  return true;
+}
+
 /** Splits text into word-sized pieces, as models stream it. */
 function pieces(text: string): string[] {
   return text.match(/\S+\s*|\s+/g) ?? [text];
 }
 
 /** An OpenAI chat completion, as JSON or as `chat.completion.chunk` server-sent events. */
-export function writeOpenAi(res: ServerResponse, answer: Answer): void {
+export async function writeOpenAi(res: ServerResponse, answer: Answer, pacing: Pacing): Promise<void> {
   const id = `chatcmpl-${randomUUID()}`;
   const created = Math.floor(Date.now() / 1000);
   const usage = {
@@ -42,14 +64,19 @@ export function writeOpenAi(res: ServerResponse, answer: Answer): void {
       `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created, model: answer.model, choices, ...extra })}\n\n`,
     );
   chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]);
-  for (const piece of pieces(answer.text)) chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]);
+  if (
+    !(await writePieces(res, answer.text, pacing, (piece) =>
+      chunk([{ index: 0, delta: { content: piece }, finish_reason: null }]),
+    ))
+  )
+    return;
   chunk([{ index: 0, delta: {}, finish_reason: 'stop' }]);
   chunk([], { usage });
   res.end('data: [DONE]\n\n');
 }
 
 /** An Anthropic message, as JSON or as the messages streaming events. */
-export function writeAnthropic(res: ServerResponse, answer: Answer): void {
+export async function writeAnthropic(res: ServerResponse, answer: Answer, pacing: Pacing): Promise<void> {
   const id = `msg_${randomUUID().replace(/-/g, '')}`;
   const message = {
     id,
@@ -71,7 +98,10 @@ export function writeAnthropic(res: ServerResponse, answer: Answer): void {
     message: { ...message, content: [], stop_reason: null, usage: { input_tokens: answer.inputTokens, output_tokens: 1 } },
   });
   event('content_block_start', { index: 0, content_block: { type: 'text', text: '' } });
-  for (const piece of pieces(answer.text)) event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } });
+  const whole = await writePieces(res, answer.text, pacing, (piece) =>
+    event('content_block_delta', { index: 0, delta: { type: 'text_delta', text: piece } }),
+  );
+  if (!whole) return;
   event('content_block_stop', { index: 0 });
   event('message_delta', {
     delta: { stop_reason: 'end_turn', stop_sequence: null },

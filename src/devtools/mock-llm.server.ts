@@ -16,6 +16,8 @@ export interface MockFault {
   stallBody?: boolean;
   /** Only for this protocol; default both. */
   provider?: 'openai' | 'anthropic';
+  /** Streamed answers only: break the connection after this many pieces of text. */
+  cutStreamAfterPieces?: number;
   /** How many requests this fault applies to (default 1). */
   times?: number;
 }
@@ -35,6 +37,8 @@ export interface MockLlmServer {
   /** Base URL for the Anthropic SDK. */
   anthropicBaseUrl: string;
   setLatency(ms: number): void;
+  /** Pause before each streamed piece of text (a model writing), default 0. */
+  setStreamPieceDelay(ms: number): void;
   script(faults: MockFault[]): void;
   stats(): MockLlmStats;
   reset(): void;
@@ -44,18 +48,21 @@ export interface MockLlmServer {
 /**
  * A mock of the OpenAI chat-completions and Anthropic messages HTTP APIs: JSON and streaming,
  * real `usage`, configurable latency, scripted 429/5xx/hangs. Control it in-process or over HTTP:
- * POST /_mock/latency {"ms":2000}, POST /_mock/script {"faults":[…]}, GET /_mock/stats, POST /_mock/reset.
+ * POST /_mock/latency {"ms":2000}, POST /_mock/stream {"pieceMs":20}, POST /_mock/script {"faults":[…]}, GET /_mock/stats, POST /_mock/reset.
  */
 export async function startMockLlmServer(
   options: { port?: number; host?: string; latencyMs?: number } = {},
 ): Promise<MockLlmServer> {
   let latencyMs = options.latencyMs ?? 0;
+  let pieceMs = 0;
   let faults: MockFault[] = [];
   let stats = emptyStats();
   const sockets = new Set<Socket>();
 
-  const takeFault = (provider: 'openai' | 'anthropic'): MockFault | undefined => {
-    const fault = faults.find((f) => !f.provider || f.provider === provider);
+  const takeFault = (provider: 'openai' | 'anthropic', streaming: boolean): MockFault | undefined => {
+    const fault = faults.find(
+      (f) => (!f.provider || f.provider === provider) && (f.cutStreamAfterPieces === undefined || streaming),
+    );
     if (!fault) return undefined;
     fault.times = (fault.times ?? 1) - 1;
     if (fault.times <= 0) faults = faults.filter((f) => f !== fault);
@@ -89,11 +96,11 @@ export async function startMockLlmServer(
     res.on('close', () => counted.inFlight--);
 
     const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
-    const fault = takeFault(provider);
+    const streaming = /"stream"\s*:\s*true/.test(body);
+    const fault = takeFault(provider, streaming);
     const status = !key ? 401 : key === 'invalid' ? 401 : fault?.status;
     if (fault?.hang) return; // the socket stays open until the client gives up
     if (fault?.stallBody) {
-      const streaming = /"stream"\s*:\s*true/.test(body);
       res.writeHead(200, { 'content-type': streaming ? 'text/event-stream' : 'application/json' });
       res.write(streaming ? ': stalled\n\n' : '{"id":"stalled","object":');
       return;
@@ -127,14 +134,16 @@ export async function startMockLlmServer(
       stream: request.stream === true,
     };
     stats.byStatus[200] = (stats.byStatus[200] ?? 0) + 1;
-    if (provider === 'openai') writeOpenAi(res, answer);
-    else writeAnthropic(res, answer);
+    const pacing = { pieceMs, cutAfterPieces: fault?.cutStreamAfterPieces };
+    if (provider === 'openai') await writeOpenAi(res, answer, pacing);
+    else await writeAnthropic(res, answer, pacing);
   }
 
   function control(path: string, method: string, body: string, res: ServerResponse): void {
-    const input = (body ? JSON.parse(body) : {}) as { ms?: number; faults?: MockFault[] };
+    const input = (body ? JSON.parse(body) : {}) as { ms?: number; pieceMs?: number; faults?: MockFault[] };
     if (path === '/_mock/stats') return json(res, 200, stats);
     if (path === '/_mock/latency' && method === 'POST') latencyMs = Number(input.ms ?? 0);
+    else if (path === '/_mock/stream' && method === 'POST') pieceMs = Number(input.pieceMs ?? 0);
     else if (path === '/_mock/script' && method === 'POST') faults = [...(input.faults ?? [])];
     else if (path === '/_mock/reset' && method === 'POST') reset();
     else return json(res, 404, { error: 'unknown control' });
@@ -154,6 +163,7 @@ export async function startMockLlmServer(
     openaiBaseUrl: `${url}/v1`,
     anthropicBaseUrl: url,
     setLatency: (ms) => (latencyMs = ms),
+    setStreamPieceDelay: (ms) => (pieceMs = ms),
     script: (f) => (faults = f.map((x) => ({ ...x }))),
     stats: () => structuredClone(stats),
     reset,

@@ -112,6 +112,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
         log,
         config: config.worker,
         cacheTtlSeconds: config.llm.cacheTtlSeconds,
+        streamSummary: config.llm.streamSummary,
       });
       await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);

@@ -61,7 +61,8 @@ export async function streamArticleFeed(
 ): Promise<AsyncIterableIterator<ArticleEvent>> {
   const stream = await deps.hub.listen(undefined);
   return mapStream(stream, (item) => {
-    if (item === RESYNC || !matchesFilter(item, filter, tenant)) return undefined;
+    // Text as it is written is for whoever watches that article, not for a feed of all of them.
+    if (item === RESYNC || item.type === 'SUMMARY_DELTA' || !matchesFilter(item, filter, tenant)) return undefined;
     // Each event renders fresh rows, and a long-lived feed holds no cache.
     deps.loaders.clearAll();
     return item;

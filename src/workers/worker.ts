@@ -19,6 +19,7 @@ export function createWorker(deps: {
   log: Logger;
   config: Config['worker'];
   cacheTtlSeconds: number;
+  streamSummary: boolean;
 }) {
   const { config } = deps;
   const log = deps.log.child({ workerId: config.id });
@@ -29,6 +30,7 @@ export function createWorker(deps: {
     log,
     workerId: config.id,
     cacheTtlSeconds: deps.cacheTtlSeconds,
+    streamDeltas: deps.streamSummary,
   });
   const run = createJobRunner({
     processor,

@@ -153,6 +153,25 @@ export const ArticleEvents = graphql(`
   }
 `);
 
+export const LiveSummary = graphql(`
+  subscription LiveSummary($id: ID!) {
+    articleEvents(id: $id) {
+      seq
+      type
+      at
+      step
+      delta
+      job {
+        attempt
+      }
+      article {
+        status
+        summary
+      }
+    }
+  }
+`);
+
 export const RetryArticle = graphql(`
   mutation RetryArticle($id: ID!) {
     retryArticle(id: $id) {

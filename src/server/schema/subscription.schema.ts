@@ -29,7 +29,8 @@ const ArticleEventRef = builder.objectRef<ArticleEvent>('ArticleEvent').implemen
 builder.subscriptionFields((t) => ({
   articleEvents: t.field({
     type: ArticleEventRef,
-    description: 'SNAPSHOT of the current state first (or the logged events after `afterSeq`), then live events.',
+    description:
+      'SNAPSHOT of the current state first (or the logged events after `afterSeq`), then live events. SUMMARY_DELTA events carry the summary as the model writes it (at most one per 50 ms, not replayed): their `delta`s, joined, are the summary; a delta of a new `job.attempt` starts the text again.',
     extensions: requiresScope('articles:read'),
     args: { id: t.arg.id({ required: true }), afterSeq: t.arg.int() },
     subscribe: (_root, { id, afterSeq }, ctx) => {
@@ -45,7 +46,7 @@ builder.subscriptionFields((t) => ({
   articleFeed: t.field({
     type: ArticleEventRef,
     description:
-      'Every change of every article matching the filter, live (for dashboards; `search` matches titles here). Subscribers with the same operation, variables and tenant share one execution and one serialisation per event.',
+      'Every change of every article matching the filter, live (for dashboards; `search` matches titles here; summary text as it is written only on articleEvents). Subscribers with the same operation, variables and tenant share one execution and one serialisation per event.',
     extensions: requiresScope('articles:read'),
     args: { filter: t.arg({ type: ArticleFilter }) },
     subscribe: (_root, { filter }, ctx) => streamArticleFeed(ctx, articleFilter(filter), visibleTenant(ctx.viewer)),

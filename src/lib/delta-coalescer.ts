@@ -1,0 +1,47 @@
+/**
+ * Coalesces a stream of text pieces into at most one emission per `intervalMs`: a piece after a
+ * quiet interval leaves at once; pieces that follow within the interval leave together when it
+ * ends. `end` emits what is pending (the stream is complete) as soon as the interval allows;
+ * `discard` drops it (the stream failed).
+ */
+export function createDeltaCoalescer(intervalMs: number, emit: (text: string) => void) {
+  let pending = '';
+  let lastEmit = -Infinity;
+  let timer: NodeJS.Timeout | undefined;
+  let ended: (() => void) | undefined;
+  const send = () => {
+    timer = undefined;
+    if (pending !== '') {
+      const text = pending;
+      pending = '';
+      lastEmit = performance.now();
+      emit(text);
+    }
+    ended?.();
+  };
+  const schedule = () => {
+    if (timer) return;
+    const wait = lastEmit + intervalMs - performance.now();
+    if (wait <= 0) send();
+    else timer = setTimeout(send, wait);
+  };
+  return {
+    push(text: string): void {
+      pending += text;
+      schedule();
+    },
+    /** Resolves once everything pushed has been emitted. */
+    end(): Promise<void> {
+      if (pending === '' && !timer) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        ended = resolve;
+        schedule();
+      });
+    },
+    discard(): void {
+      if (timer) clearTimeout(timer);
+      timer = undefined;
+      pending = '';
+    },
+  };
+}
