@@ -36,8 +36,8 @@ export interface ProcessorDeps {
   workerId: string;
   /** How long a paid answer is kept in the content cache; 0 (default): no cache. */
   cacheTtlSeconds?: number;
-  /** Stream the steps that can (the summary) to subscribers as SUMMARY_DELTA events. */
-  streamDeltas?: boolean;
+  /** Articles watched live: their summaries stream to subscribers as SUMMARY_DELTA events. None: no streaming. */
+  watched?: { has(articleId: number): boolean };
 }
 
 /** A step's call: where it goes and what it asks. */
@@ -142,8 +142,9 @@ export function createJobProcessor(deps: ProcessorDeps) {
   }
 
   /**
-   * The model call; a step that streams publishes its text as SUMMARY_DELTA events (not logged,
-   * carrying the job and so its attempt: a retry's text starts again from nothing).
+   * The model call; a step that streams, of an article someone watches, publishes its text as
+   * SUMMARY_DELTA events (not logged, carrying the job and so its attempt: a retry's text starts
+   * again from nothing).
    */
   function callModel(
     ctx: JobContext,
@@ -152,7 +153,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
     options: { signal: AbortSignal; timeoutMs: number },
   ): Promise<Completion> {
     const request = { model: call.model, ...call.prompt, ...options };
-    if (!deps.streamDeltas || !stepDefinition(call.step).streams) return provider.complete(request);
+    if (!stepDefinition(call.step).streams || !deps.watched?.has(ctx.article.id)) return provider.complete(request);
     const deltas = createDeltaCoalescer(DELTA_INTERVAL_MS, (delta) =>
       publishEvents(bus, [
         makeEvent(ctx.article, 'SUMMARY_DELTA', ctx.article.eventSeq, { job: ctx.job, step: call.step, delta }),

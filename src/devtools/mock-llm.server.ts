@@ -16,6 +16,8 @@ export interface MockFault {
   stallBody?: boolean;
   /** Only for this protocol; default both. */
   provider?: 'openai' | 'anthropic';
+  /** Only for requests of this task (the system prompt's `Task: summary.`); default any. */
+  task?: string;
   /** Streamed answers only: break the connection after this many pieces of text. */
   cutStreamAfterPieces?: number;
   /** How many requests this fault applies to (default 1). */
@@ -24,6 +26,8 @@ export interface MockFault {
 
 export interface MockLlmStats {
   requests: number;
+  /** Requests that asked for a streamed answer. */
+  streamed: number;
   byProvider: Record<'openai' | 'anthropic', number>;
   byStatus: Record<string, number>;
   inFlight: number;
@@ -59,9 +63,12 @@ export async function startMockLlmServer(
   let stats = emptyStats();
   const sockets = new Set<Socket>();
 
-  const takeFault = (provider: 'openai' | 'anthropic', streaming: boolean): MockFault | undefined => {
+  const takeFault = (provider: 'openai' | 'anthropic', streaming: boolean, task: string | undefined): MockFault | undefined => {
     const fault = faults.find(
-      (f) => (!f.provider || f.provider === provider) && (f.cutStreamAfterPieces === undefined || streaming),
+      (f) =>
+        (!f.provider || f.provider === provider) &&
+        (!f.task || f.task === task) &&
+        (f.cutStreamAfterPieces === undefined || streaming),
     );
     if (!fault) return undefined;
     fault.times = (fault.times ?? 1) - 1;
@@ -87,17 +94,18 @@ export async function startMockLlmServer(
     const provider = path === '/v1/chat/completions' ? 'openai' : path === '/v1/messages' ? 'anthropic' : undefined;
     if (!provider || req.method !== 'POST') return json(res, 404, { error: { message: `no route ${req.method} ${path}` } });
 
+    const streaming = /"stream"\s*:\s*true/.test(body);
     // The counters of this request's period: a reset() while it runs must not make them negative.
     const counted = stats;
     counted.requests++;
+    if (streaming) counted.streamed++;
     counted.byProvider[provider]++;
     counted.inFlight++;
     counted.maxInFlight = Math.max(counted.maxInFlight, counted.inFlight);
     res.on('close', () => counted.inFlight--);
 
     const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
-    const streaming = /"stream"\s*:\s*true/.test(body);
-    const fault = takeFault(provider, streaming);
+    const fault = takeFault(provider, streaming, /Task: ([a-z_]+)\./.exec(body)?.[1]);
     const status = !key ? 401 : key === 'invalid' ? 401 : fault?.status;
     if (fault?.hang) return; // the socket stays open until the client gives up
     if (fault?.stallBody) {
@@ -176,7 +184,7 @@ export async function startMockLlmServer(
 }
 
 function emptyStats(): MockLlmStats {
-  return { requests: 0, byProvider: { openai: 0, anthropic: 0 }, byStatus: {}, inFlight: 0, maxInFlight: 0 };
+  return { requests: 0, streamed: 0, byProvider: { openai: 0, anthropic: 0 }, byStatus: {}, inFlight: 0, maxInFlight: 0 };
 }
 
 /** A 401 echoes the key it was sent, as some OpenAI-compatible gateways do. */

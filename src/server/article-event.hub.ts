@@ -1,5 +1,9 @@
 import { ARTICLE_TOPICS, articleTopic, decodeArticleEvent, type ArticleEvent } from '../articles/article-event.js';
+import { ARTICLE_WATCH_TOPIC, WATCH_RENEW_MS } from '../articles/watch-list.js';
 import type { EventBus } from '../events/event-bus.js';
+
+/** The article of a per-article topic (`article.42` → 42). */
+const articleIdOf = (topic: string) => Number(topic.slice(topic.indexOf('.') + 1));
 
 const MAX_BUFFERED = 10_000;
 
@@ -36,8 +40,12 @@ export class ArticleEventHub {
   /** Closes each open stream (stop() ends them all). */
   private readonly closers = new Set<() => void>();
   private readonly stopWatching: () => void;
+  private readonly renewer: NodeJS.Timeout;
 
   constructor(private readonly bus: EventBus) {
+    // Workers stream the summaries of watched articles only: the watches are renewed while they last.
+    this.renewer = setInterval(() => this.announce(this.watchedIds()), WATCH_RENEW_MS);
+    this.renewer.unref();
     // Events published while this process was cut off from the bus never arrive: every listener
     // is told to catch up from the log.
     this.stopWatching = bus.onReconnect(() => {
@@ -47,6 +55,7 @@ export class ArticleEventHub {
 
   /** Ends every open stream (their waiting readers get `done`) and drops every bus subscription. */
   stop(): void {
+    clearInterval(this.renewer);
     this.stopWatching();
     for (const close of [...this.closers]) close();
     for (const topic of this.topics.values()) topic.unsubscribe?.();
@@ -120,6 +129,15 @@ export class ArticleEventHub {
     return this.topics.size;
   }
 
+  /** Tells the workers which articles are watched live (see articles/watch-list.ts). */
+  private announce(articleIds: number[]): void {
+    if (articleIds.length > 0) this.bus.publish(ARTICLE_WATCH_TOPIC, { articleIds });
+  }
+
+  private watchedIds(): number[] {
+    return [...this.topics.keys()].filter((name) => name !== ARTICLE_TOPICS).map(articleIdOf);
+  }
+
   private join(name: string): Topic {
     const existing = this.topics.get(name);
     if (existing) return existing;
@@ -135,6 +153,7 @@ export class ArticleEventHub {
           topic.unsubscribe = unsubscribe;
           // Everyone left while the subscription was being set up.
           if (this.topics.get(name) !== topic) unsubscribe();
+          else if (name !== ARTICLE_TOPICS) this.announce([articleIdOf(name)]);
         },
         (err: unknown) => {
           if (this.topics.get(name) === topic) this.topics.delete(name);

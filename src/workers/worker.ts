@@ -1,5 +1,6 @@
 import { JOB_CANCEL_TOPIC } from '../articles/article-event.js';
 import { createJobProcessor } from '../articles/job-processor.js';
+import { createWatchList } from '../articles/watch-list.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -23,6 +24,7 @@ export function createWorker(deps: {
 }) {
   const { config } = deps;
   const log = deps.log.child({ workerId: config.id });
+  const watched = deps.streamSummary ? createWatchList(deps.bus) : undefined;
   const processor = createJobProcessor({
     db: deps.db,
     bus: deps.bus,
@@ -30,7 +32,7 @@ export function createWorker(deps: {
     log,
     workerId: config.id,
     cacheTtlSeconds: deps.cacheTtlSeconds,
-    streamDeltas: deps.streamSummary,
+    watched,
   });
   const run = createJobRunner({
     processor,
@@ -60,12 +62,14 @@ export function createWorker(deps: {
         if (typeof jobId !== 'string') return;
         if (dispatcher.abortJob(jobId, new CancelledError())) log.info({ jobId }, 'aborting cancelled job');
       });
+      await watched?.start();
       dispatcher.start();
       log.info({ concurrency: config.concurrency }, 'worker started');
     },
     async stop(): Promise<void> {
       unsubscribe?.();
       await dispatcher.stop();
+      watched?.stop();
       log.info('worker stopped');
     },
   };
