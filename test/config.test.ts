@@ -35,6 +35,14 @@ describe('configuration', () => {
     expect(config.llm.routes.SENTIMENT.provider).toBe('anthropic');
   });
 
+  it('reads budget settings, and wants mail settings together', () => {
+    const config = loadConfig({ BUDGET_MONTHLY_USD: '250.5', BUDGET_ALERT_AT: '1, 0.5,0.8', BUDGET_PAUSE_PRIORITIES: 'LOW' });
+    expect(config.budget).toMatchObject({ globalLimitUsd: 250.5, alertThresholds: [0.5, 0.8, 1], pausePriorities: ['LOW'] });
+    expect(loadConfig({}).budget).toMatchObject({ globalLimitUsd: undefined, pausePriorities: ['NORMAL', 'LOW'] });
+    expect(problemsOf({ SMTP_URL: 'smtp://127.0.0.1:25' })).toEqual(['ALERT_EMAIL_TO: must be set when SMTP_URL is']);
+    expect(problemsOf({ ALERT_EMAIL_TO: 'ops@example.com' })).toEqual(['SMTP_URL: must be set when ALERT_EMAIL_TO is']);
+  });
+
   it('reads durations in seconds, minutes, hours or days; 0 turns the cache off', () => {
     const ttl = (LLM_CACHE_TTL: string) => loadConfig({ LLM_CACHE_TTL }).llm.cacheTtlSeconds;
     expect([ttl('90'), ttl('30s'), ttl('15m'), ttl('12h'), ttl('7d'), ttl('0')]).toEqual([90, 30, 900, 43_200, 604_800, 0]);
@@ -52,8 +60,16 @@ describe('configuration', () => {
       LEDGER_RETENTION_DAYS: 'a year',
       LLM_CACHE_TTL: '7 days',
       LLM_STREAM_SUMMARY: 'yes',
+      BUDGET_MONTHLY_USD: '-5',
+      BUDGET_ALERT_AT: '80%',
+      BUDGET_PAUSE_PRIORITIES: 'NORMAL,LOWEST',
+      ALERT_WEBHOOK_URL: 'hooks.example.com',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
+      'ALERT_WEBHOOK_URL',
+      'BUDGET_ALERT_AT',
+      'BUDGET_MONTHLY_USD',
+      'BUDGET_PAUSE_PRIORITIES',
       'DATABASE_PREPARED_STATEMENTS',
       'DATABASE_URL',
       'EVENT_RETENTION_DAYS',

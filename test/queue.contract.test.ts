@@ -95,6 +95,20 @@ describe.each(adapters)('WorkQueue contract: %s', (_name, create) => {
     await deliveries[0]!.ack();
   });
 
+  it('delivers a job again under a new message id (a resumed job), once', async () => {
+    const message = job();
+    await queue.publish(message);
+    const [first] = await take(queue, 'NORMAL', 5);
+    await first!.ack();
+    const again = { ...message, msgId: `${message.jobId}:resumed` };
+    await queue.publish(message);
+    await queue.publish(again);
+    await queue.publish(again);
+    const deliveries = await take(queue, 'NORMAL', 5);
+    expect(deliveries.map((d) => d.message)).toEqual([again]);
+    await deliveries[0]!.ack();
+  });
+
   it('keeps priorities apart', async () => {
     const low = job('LOW');
     await queue.publish(low);

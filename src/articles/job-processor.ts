@@ -6,7 +6,8 @@ import type { ProviderName } from '../config/llm-route.js';
 import type { LlmRouter } from '../llm/llm-router.js';
 import type { Completion, LlmProvider } from '../llm/provider.js';
 import { createDeltaCoalescer } from '../lib/delta-coalescer.js';
-import { costUsd } from '../llm/pricing.js';
+import { costUsd, maxCostUsd } from '../llm/pricing.js';
+import type { BudgetGuard } from './budget.js';
 import type { Article, Job } from './article.model.js';
 import { makeEvent } from './article-event.js';
 import { publishEvents, type LoggedEvent } from './event-publish.js';
@@ -36,6 +37,8 @@ export interface ProcessorDeps {
   workerId: string;
   /** How long a paid answer is kept in the content cache; 0 (default): no cache. */
   cacheTtlSeconds?: number;
+  /** Monthly budgets: each paid call reserves its estimate first. None: no budgets. */
+  budget?: BudgetGuard;
   /** Articles watched live: their summaries stream to subscribers as SUMMARY_DELTA events. None: no streaming. */
   watched?: { has(articleId: number): boolean };
 }
@@ -47,6 +50,12 @@ interface StepCall {
   model: string;
   prompt: StepPrompt;
   started: number;
+}
+
+/** A model's answer, and the budget reservation it was made under (booked with it). */
+interface PaidAnswer {
+  completion: Completion;
+  reservation?: { id: number; scopes: string[] };
 }
 
 /** Extra time a cache lease runs past the call's own deadline, for the statement that books it. */
@@ -112,10 +121,10 @@ export function createJobProcessor(deps: ProcessorDeps) {
         started: performance.now(),
       };
       const timeoutMs = llm.timeoutMs(ctx.article.content.length);
-      const complete = () => callModel(ctx, call, provider, { signal, timeoutMs });
+      const complete = () => payForCall(ctx, call, provider, { signal, timeoutMs });
       // The offline provider costs nothing: caching it would only add writes.
       if (!cache || !ctx.article.cacheEnabled || provider.name === 'local')
-        return complete().then((completion) => storePaid(ctx, call, completion));
+        return complete().then((paid) => storePaid(ctx, call, paid));
       const key = cache.keyOf({
         step,
         model,
@@ -126,7 +135,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
       return cache.acquire(key, timeoutMs + LEASE_MARGIN_MS, signal).then((entry) => {
         if (entry) return storeCached(ctx, call, entry);
         return complete().then(
-          (completion) => storePaid(ctx, call, completion, key).finally(() => cache.announce(key)),
+          (paid) => storePaid(ctx, call, paid, key).finally(() => cache.announce(key)),
           (err: unknown) => {
             void cache
               .release(key)
@@ -139,6 +148,45 @@ export function createJobProcessor(deps: ProcessorDeps) {
       // As an async function would: a throw becomes this step's failure, not runSteps' (the other steps run on).
       return Promise.reject(err as Error);
     }
+  }
+
+  /**
+   * The model call under a budget reservation of its most it can cost (when a budget covers the
+   * article; BudgetExhaustedError when it would pass one). A failed call gives its reservation back.
+   */
+  function payForCall(
+    ctx: JobContext,
+    call: StepCall,
+    provider: LlmProvider,
+    options: { signal: AbortSignal; timeoutMs: number },
+  ): Promise<PaidAnswer> {
+    const scopes = deps.budget?.scopesFor(ctx.article.tenantId) ?? [];
+    if (scopes.length === 0) return callModel(ctx, call, provider, options).then((completion) => ({ completion }));
+    const budget = deps.budget!;
+    const usd = maxCostUsd(llm.price(call.model), call.prompt.system + call.prompt.prompt, call.prompt.maxTokens);
+    return budget
+      .reserve({
+        scopes,
+        priority: ctx.job.priority,
+        usd,
+        jobId: ctx.job.id,
+        step: call.step,
+        ttlMs: options.timeoutMs + LEASE_MARGIN_MS,
+      })
+      .then((id) =>
+        callModel(ctx, call, provider, options).then(
+          (completion) => ({ completion, reservation: { id, scopes } }),
+          (err: unknown) => {
+            releaseReservation(ctx, id);
+            throw err;
+          },
+        ),
+      );
+  }
+
+  function releaseReservation(ctx: JobContext, id: number): void {
+    // A reservation not released expires with its lease: the budget is held a little longer, never lost.
+    deps.budget!.release(id).catch((err: unknown) => ctx.log.warn({ err }, 'could not release a budget reservation'));
   }
 
   /**
@@ -169,12 +217,14 @@ export function createJobProcessor(deps: ProcessorDeps) {
   }
 
   /** Books a paid call (filling the cache under `cacheKey`) and stores the step's result. */
-  function storePaid(ctx: JobContext, call: StepCall, completion: Completion, cacheKey?: string): Promise<boolean> {
+  async function storePaid(ctx: JobContext, call: StepCall, paid: PaidAnswer, cacheKey?: string): Promise<boolean> {
+    const { completion, reservation } = paid;
     const value = stepDefinition(call.step).parse(completion.text, call.providerName);
     const price = llm.price(completion.model) ?? llm.price(call.model);
     if (!price) ctx.log.warn({ model: completion.model, step: call.step }, 'no price for model: cost recorded as null');
-    return storeStepResult(ctx, call, {
+    const stored = await storeStepResult(ctx, call, {
       value,
+      reservationId: reservation?.id,
       provider: call.providerName,
       model: completion.model,
       inputTokens: completion.inputTokens,
@@ -184,12 +234,17 @@ export function createJobProcessor(deps: ProcessorDeps) {
       savedUsd: 0,
       cacheFill: cacheKey ? { key: cacheKey, ttlSeconds: cacheTtlSeconds } : undefined,
     });
+    if (reservation) {
+      if (stored === undefined) releaseReservation(ctx, reservation.id);
+      else deps.budget!.booked(reservation.scopes);
+    }
+    return stored ?? false;
   }
 
   /** Books a cached answer at cost 0 with the cost it saved, and stores the step's result. */
-  function storeCached(ctx: JobContext, call: StepCall, entry: CacheEntry): Promise<boolean> {
+  async function storeCached(ctx: JobContext, call: StepCall, entry: CacheEntry): Promise<boolean> {
     ctx.log.debug({ step: call.step, model: entry.model }, 'step answered from the cache');
-    return storeStepResult(ctx, call, {
+    const stored = await storeStepResult(ctx, call, {
       value: entry.value,
       provider: entry.provider,
       model: entry.model,
@@ -199,14 +254,15 @@ export function createJobProcessor(deps: ProcessorDeps) {
       cached: true,
       savedUsd: entry.costUsd ?? 0,
     });
+    return stored ?? false;
   }
 
-  /** Stores the step's result with its ledger row; true when that completed the job. */
+  /** Stores the step's result with its ledger row; true when that completed the job, undefined when another delivery had stored it. */
   async function storeStepResult(
     ctx: JobContext,
     call: StepCall,
     booked: Omit<StepResult, 'articleId' | 'job' | 'step' | 'promptVersion' | 'latencyMs'>,
-  ): Promise<boolean> {
+  ): Promise<boolean | undefined> {
     const { step } = call;
     const definition = stepDefinition(step);
     const stored = await jobs.storeStepResult({
@@ -220,7 +276,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
     const value = booked.value;
     if (!stored) {
       ctx.log.info({ step }, 'step result already stored by another delivery; nothing booked');
-      return false;
+      return undefined;
     }
     // Steps of one job finish in any order: keep this step's result and the highest seq seen.
     Object.assign(ctx.article, { [definition.field]: value, eventSeq: Math.max(ctx.article.eventSeq, stored.article.eventSeq) });
@@ -257,6 +313,8 @@ export function createJobProcessor(deps: ProcessorDeps) {
     /** Job RETRYING with the error; a rate-limited attempt is given back (it did no work). */
     retryLater: (ctx: JobContext, error: string, errorKind: string, refundAttempt: boolean) =>
       settle(() => jobs.retryLater(ctx.job.id, error, errorKind, refundAttempt)),
+    /** Job PAUSED_BUDGET until its budget has room; the attempt is given back. */
+    pause: (ctx: JobContext, error: string) => settle(() => jobs.pause(ctx.job.id, error)),
   };
 }
 

@@ -15,7 +15,16 @@ export const TRANSITIONS = {
   retryLater: { from: ['RUNNING'], to: 'RETRYING', event: 'RETRYING', openSteps: 'PENDING' },
   complete: { from: ['RUNNING', 'RETRYING'], to: 'SUCCEEDED', event: 'COMPLETED', openSteps: 'DONE' },
   fail: { from: ['RUNNING', 'RETRYING'], to: 'FAILED', event: 'FAILED', openSteps: 'FAILED' },
-  cancel: { from: ['QUEUED', 'RUNNING', 'RETRYING'], to: 'CANCELLED', event: 'CANCELLED', openSteps: 'CANCELLED' },
+  /** A call would pass a spent monthly budget: the job leaves the queue until there is room. */
+  pause: { from: ['RUNNING'], to: 'PAUSED_BUDGET', event: 'PAUSED', openSteps: 'PENDING' },
+  /** The budget has room again (raised, or a new month): the paused job is queued once more. */
+  resume: { from: ['PAUSED_BUDGET'], to: 'QUEUED', event: 'QUEUED', openSteps: 'PENDING' },
+  cancel: {
+    from: ['QUEUED', 'RUNNING', 'RETRYING', 'PAUSED_BUDGET'],
+    to: 'CANCELLED',
+    event: 'CANCELLED',
+    openSteps: 'CANCELLED',
+  },
 } as const satisfies Record<string, { from: readonly JobState[]; to: JobState; event: ArticleEventType; openSteps: StepState }>;
 
 export type Transition = keyof typeof TRANSITIONS;
@@ -25,6 +34,7 @@ export const ARTICLE_STATUS_OF: Record<JobState, ArticleStatus> = {
   QUEUED: 'PENDING',
   RUNNING: 'PROCESSING',
   RETRYING: 'PENDING',
+  PAUSED_BUDGET: 'PENDING',
   SUCCEEDED: 'COMPLETED',
   FAILED: 'FAILED',
   CANCELLED: 'CANCELLED',

@@ -267,6 +267,9 @@ export function createJobRepository(db: Db, options: { workerId?: string } = {})
     /** `retryLater`: job RETRYING (article PENDING) until the queue redelivers it; open steps PENDING. */
     retryLater: (jobId: string, error: string, errorKind: string, refundAttempt: boolean) =>
       settle({ transition: 'retryLater', jobId, error, errorKind, refundAttempt }),
+    /** `pause`: job PAUSED_BUDGET (article PENDING), out of the queue until `resume`; the attempt given back. */
+    pause: (jobId: string, error: string) =>
+      settle({ transition: 'pause', jobId, error, errorKind: 'budget', refundAttempt: true }),
   };
 }
 

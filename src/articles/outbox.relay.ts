@@ -4,13 +4,26 @@ import type { Logger } from '../lib/logger.js';
 import { decodeJobMessage, type WorkQueue } from '../queue/work-queue.js';
 
 const BATCH = 200;
+/** A delivery (webhook, email) that failed this many times is dropped, with an error logged. */
+const MAX_DELIVERY_ATTEMPTS = 20;
+
+/** Delivers an outbox row of a kind other than `job` (alerts); throws to be tried again next pass. */
+export type OutboxDelivery = (payload: unknown) => Promise<void>;
 
 /**
  * Publishes outbox rows that submit could not publish (queue down, process died in between).
  * Rows younger than `graceMs` are left to the submit that wrote them. Safe on many processes at
  * once (SKIP LOCKED), and a re-publish is de-duplicated by the queue (msg id = job id).
  */
-export function createOutboxRelay(deps: { db: Db; queue: WorkQueue; log: Logger; intervalMs: number; graceMs?: number }) {
+export function createOutboxRelay(deps: {
+  db: Db;
+  queue: WorkQueue;
+  log: Logger;
+  intervalMs: number;
+  graceMs?: number;
+  /** By outbox kind: how rows other than jobs are delivered. */
+  deliveries?: Record<string, OutboxDelivery>;
+}) {
   const { db, queue, log } = deps;
   const graceMs = deps.graceMs ?? 2_000;
   let timer: NodeJS.Timeout | undefined;
@@ -29,7 +42,25 @@ export function createOutboxRelay(deps: { db: Db; queue: WorkQueue; log: Logger;
         .skipLocked()
         .execute();
       const published: number[] = [];
+      const failed: number[] = [];
       for (const row of rows) {
+        if (row.kind !== 'job') {
+          const deliver = deps.deliveries?.[row.kind];
+          try {
+            if (!deliver) throw new Error(`no delivery for outbox rows of kind ${row.kind}`);
+            await deliver(row.payload);
+            published.push(row.id);
+          } catch (err) {
+            if (row.attempts + 1 >= MAX_DELIVERY_ATTEMPTS) {
+              log.error({ err, outboxId: row.id, kind: row.kind }, 'outbox delivery failed for good; dropped');
+              published.push(row.id);
+            } else {
+              log.warn({ err, outboxId: row.id, kind: row.kind }, 'outbox delivery failed; will retry');
+              failed.push(row.id);
+            }
+          }
+          continue;
+        }
         const message = decodeJobMessage(JSON.stringify(row.payload));
         if (!message) {
           log.error({ outboxId: row.id }, 'dropping malformed outbox row');
@@ -45,6 +76,12 @@ export function createOutboxRelay(deps: { db: Db; queue: WorkQueue; log: Logger;
         }
       }
       if (published.length > 0) await tx.deleteFrom('outbox').where('id', 'in', published).execute();
+      if (failed.length > 0)
+        await tx
+          .updateTable('outbox')
+          .set({ attempts: sql<number>`attempts + 1` })
+          .where('id', 'in', failed)
+          .execute();
       if (published.length > 0) log.info({ count: published.length }, 'outbox rows relayed');
       return published.length;
     });

@@ -1,6 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
+import { PRIORITIES, type Priority } from '../lib/vocabulary.js';
 import { loadLlmSettings, type LlmSettings } from './llm-settings.js';
 
 /** Empty strings count as unset, so `DATABASE_URL= npm start` runs embedded. */
@@ -42,6 +43,21 @@ const durationSeconds = (def: string) =>
       .regex(/^\d+[smhd]?$/, 'must be a duration like 7d, 12h, 15m, 30s or a number of seconds')
       .transform((v) => Number.parseInt(v, 10) * (DURATION_UNITS[v.slice(-1)] ?? 1)),
   );
+
+/** A comma-separated list, each item checked by `item`; empty or unset: `def`. */
+const list = <T extends z.ZodTypeAny>(item: T, def: string) =>
+  z.preprocess(
+    (v) =>
+      String(v === '' || v === undefined ? def : v)
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    z.array(item),
+  );
+const fraction = z.coerce
+  .number({ error: 'must be fractions of the limit, e.g. 0.8,1' })
+  .gt(0, 'must be fractions of the limit above 0, e.g. 0.8,1')
+  .max(10, 'must be fractions of the limit, e.g. 0.8,1 (at most 10)');
 
 const bool = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional());
 const origins = z.preprocess(
@@ -105,6 +121,17 @@ const envSchema = z.object({
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
   LLM_CACHE_TTL: durationSeconds('7d'),
   LLM_STREAM_SUMMARY: bool,
+  BUDGET_MONTHLY_USD: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.coerce.number({ error: 'must be an amount in USD, e.g. 500' }).positive('must be above 0').optional(),
+  ),
+  BUDGET_ALERT_AT: list(fraction, '0.8,1'),
+  BUDGET_PAUSE_PRIORITIES: list(z.enum(PRIORITIES, { error: 'must list priorities: HIGH, NORMAL, LOW' }), 'NORMAL,LOW'),
+  BUDGET_RESUME_INTERVAL_MS: int(30_000, 100, 3_600_000),
+  ALERT_WEBHOOK_URL: url(['http:', 'https:']),
+  SMTP_URL: url(['smtp:', 'smtps:']),
+  ALERT_EMAIL_TO: list(z.email('must be email addresses, comma-separated'), ''),
+  ALERT_EMAIL_FROM: z.preprocess((v) => (v === '' || v === undefined ? 'distill@localhost' : v), z.string()),
   OPENAI_BASE_URL: url(['http:', 'https:']),
   ANTHROPIC_BASE_URL: url(['http:', 'https:']),
   MAX_CONTENT_CHARS: int(100_000, 1, 10_000_000),
@@ -167,6 +194,14 @@ export interface Config {
     /** Stream the summary to subscribers as it is written (SUMMARY_DELTA). */
     streamSummary: boolean;
   };
+  /** Monthly LLM budgets: the global one from config (tenants' are set through the API). */
+  budget: {
+    globalLimitUsd: number | undefined;
+    alertThresholds: number[];
+    pausePriorities: Priority[];
+    resumeIntervalMs: number;
+  };
+  alerts: { webhookUrl: string | undefined; email: { smtpUrl: string; from: string; to: string[] } | undefined };
   limits: {
     maxContentChars: number;
     maxBodyBytes: number;
@@ -206,13 +241,15 @@ export interface Config {
  */
 export function loadConfig(env: Record<string, string | undefined>): Readonly<Config> {
   const parsed = envSchema.safeParse(env);
-  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  const problems: string[] = parsed.success ? [] : parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`);
   // LLM settings are checked on the raw values, so their problems are listed even when others fail.
   const llm = loadLlmSettings(env, problems);
   if (!parsed.success) throw new ConfigError(problems);
   const e = parsed.data;
   if (e.LLM_TIMEOUT_MIN_MS > e.LLM_TIMEOUT_MAX_MS) problems.push('LLM_TIMEOUT_MIN_MS: must not exceed LLM_TIMEOUT_MAX_MS');
   if (e.JOB_BACKOFF_BASE_MS > e.JOB_BACKOFF_MAX_MS) problems.push('JOB_BACKOFF_BASE_MS: must not exceed JOB_BACKOFF_MAX_MS');
+  if (e.SMTP_URL && e.ALERT_EMAIL_TO.length === 0) problems.push('ALERT_EMAIL_TO: must be set when SMTP_URL is');
+  if (!e.SMTP_URL && e.ALERT_EMAIL_TO.length > 0) problems.push('SMTP_URL: must be set when ALERT_EMAIL_TO is');
   if (problems.length > 0) throw new ConfigError(problems);
 
   const envName = e.NODE_ENV === 'production' ? 'production' : e.NODE_ENV === 'test' ? 'test' : 'development';
@@ -256,6 +293,16 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       },
       cacheTtlSeconds: e.LLM_CACHE_TTL,
       streamSummary: e.LLM_STREAM_SUMMARY !== 'false',
+    },
+    budget: {
+      globalLimitUsd: e.BUDGET_MONTHLY_USD,
+      alertThresholds: [...new Set(e.BUDGET_ALERT_AT)].sort((a, b) => a - b),
+      pausePriorities: [...new Set(e.BUDGET_PAUSE_PRIORITIES)],
+      resumeIntervalMs: e.BUDGET_RESUME_INTERVAL_MS,
+    },
+    alerts: {
+      webhookUrl: e.ALERT_WEBHOOK_URL,
+      email: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.ALERT_EMAIL_FROM, to: e.ALERT_EMAIL_TO } : undefined,
     },
     limits: {
       maxContentChars: e.MAX_CONTENT_CHARS,

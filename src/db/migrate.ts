@@ -8,6 +8,7 @@ import * as clientApi from './migrations/0004-client-api.js';
 import * as partitions from './migrations/0005-partitions.js';
 import * as indexReview from './migrations/0006-index-review.js';
 import * as llmCache from './migrations/0007-llm-cache.js';
+import * as budgets from './migrations/0008-budgets.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -18,6 +19,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0005-partitions': partitions,
   '0006-index-review': indexReview,
   '0007-llm-cache': llmCache,
+  '0008-budgets': budgets,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

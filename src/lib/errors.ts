@@ -58,3 +58,10 @@ export class RateLimitedError extends DistillError {
     super('RATE_LIMITED', message);
   }
 }
+
+/** A call would take a monthly budget past its limit: the job pauses until there is room. */
+export class BudgetExhaustedError extends DistillError {
+  constructor(readonly scope: string) {
+    super('BUDGET_EXHAUSTED', scope === '*' ? 'the monthly budget is spent' : `the monthly budget of tenant ${scope} is spent`);
+  }
+}

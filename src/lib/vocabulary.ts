@@ -6,7 +6,7 @@ export type Priority = (typeof PRIORITIES)[number];
 export const ARTICLE_STATUSES = ['PENDING', 'PROCESSING', 'COMPLETED', 'FAILED', 'CANCELLED'] as const;
 export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
 
-export const JOB_STATES = ['QUEUED', 'RUNNING', 'RETRYING', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
+export const JOB_STATES = ['QUEUED', 'RUNNING', 'RETRYING', 'PAUSED_BUDGET', 'SUCCEEDED', 'FAILED', 'CANCELLED'] as const;
 export type JobState = (typeof JOB_STATES)[number];
 
 export const STEP_NAMES = ['SUMMARY', 'KEYWORDS', 'SENTIMENT'] as const;
@@ -26,6 +26,7 @@ export const ARTICLE_EVENT_TYPES = [
   'STEP_COMPLETED',
   'SUMMARY_DELTA',
   'RETRYING',
+  'PAUSED',
   'COMPLETED',
   'FAILED',
   'CANCELLED',

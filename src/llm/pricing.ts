@@ -28,3 +28,11 @@ export function costUsd(price: ReturnType<PriceLookup>, inputTokens: number, out
   if (!price) return null;
   return (inputTokens * price.input + outputTokens * price.output) / 1_000_000;
 }
+
+/**
+ * The most a call can cost: its prompt at one token per three UTF-8 bytes (more tokens than any
+ * tokenizer makes of real text) and every output token it may write. 0 when the price is unknown.
+ */
+export function maxCostUsd(price: ReturnType<PriceLookup>, promptText: string, maxOutputTokens: number): number {
+  return costUsd(price, Math.ceil(Buffer.byteLength(promptText) / 3), maxOutputTokens) ?? 0;
+}

@@ -94,7 +94,9 @@ export class JetStreamWorkQueue implements WorkQueue {
     const subject = this.names.subject(message.priority);
     await new Promise<void>((resolve, reject) =>
       this.outgoing.push(() => {
-        this.js.publish(subject, JSON.stringify(message), { msgID: message.jobId }).then(() => resolve(), reject);
+        this.js
+          .publish(subject, JSON.stringify(message), { msgID: message.msgId ?? message.jobId })
+          .then(() => resolve(), reject);
       }),
     );
   }

@@ -39,9 +39,10 @@ export class MemoryWorkQueue implements WorkQueue {
   async publish(message: JobMessage): Promise<void> {
     const now = Date.now();
     for (const [id, at] of this.seen) if (now - at > DUPLICATE_WINDOW_MS) this.seen.delete(id);
-    if (this.seen.has(message.jobId)) return;
-    this.seen.set(message.jobId, now);
-    this.enqueue({ id: message.jobId, raw: JSON.stringify(message), priority: message.priority, enqueuedAt: now, deliveries: 0 });
+    const id = message.msgId ?? message.jobId;
+    if (this.seen.has(id)) return;
+    this.seen.set(id, now);
+    this.enqueue({ id, raw: JSON.stringify(message), priority: message.priority, enqueuedAt: now, deliveries: 0 });
   }
 
   /** Test hook: enqueue an arbitrary payload, as a foreign or corrupted producer would. */

@@ -5,6 +5,8 @@ export interface JobMessage {
   jobId: string;
   articleId: number;
   priority: Priority;
+  /** The queue's de-duplication id when not the job id: a resumed job is published again under a new one. */
+  msgId?: string;
 }
 
 /**
@@ -74,7 +76,9 @@ export function decodeJobMessage(raw: string): JobMessage | undefined {
       typeof value.articleId === 'number' &&
       (value.priority === 'HIGH' || value.priority === 'NORMAL' || value.priority === 'LOW')
     ) {
-      return { jobId: value.jobId, articleId: value.articleId, priority: value.priority };
+      const message: JobMessage = { jobId: value.jobId, articleId: value.articleId, priority: value.priority };
+      if (typeof value.msgId === 'string') message.msgId = value.msgId;
+      return message;
     }
   } catch {
     // fall through: poison

@@ -14,6 +14,7 @@ import type { Logger } from '../lib/logger.js';
 import { startApiServer, type ApiServer } from '../server/api.server.js';
 import { ArticleEventHub } from '../server/article-event.hub.js';
 import { createWorker, type Worker } from '../workers/worker.js';
+import { startBudgets } from './budgets.js';
 import { createInfrastructure, type Infrastructure } from './infrastructure.js';
 
 export interface Roles {
@@ -58,8 +59,15 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       idempotencyTtlMs: config.limits.idempotencyTtlMs,
     });
     lifecycle.add('queue publishes', () => articles.stop());
+    const budgets = await startBudgets(config, infra, log, lifecycle);
     // Every process relays the outbox: whichever is alive when the queue comes back publishes.
-    const relay = createOutboxRelay({ db: infra.db, queue: infra.queue, log, intervalMs: config.outboxRelayIntervalMs });
+    const relay = createOutboxRelay({
+      db: infra.db,
+      queue: infra.queue,
+      log,
+      intervalMs: config.outboxRelayIntervalMs,
+      deliveries: budgets.deliveries,
+    });
     relay.start();
     lifecycle.add('outbox relay', () => relay.stop());
 
@@ -79,6 +87,8 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           reader,
           listing: createListingRepository(infra.db),
           costs: createCostReportRepository(infra.db),
+          budgets: budgets.service,
+          bus: infra.bus,
           articles,
           hub,
           log,
@@ -113,6 +123,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
         config: config.worker,
         cacheTtlSeconds: config.llm.cacheTtlSeconds,
         streamSummary: config.llm.streamSummary,
+        budget: budgets.settings,
       });
       await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);

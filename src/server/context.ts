@@ -3,7 +3,9 @@ import { visibleTenant } from '../access/viewer.js';
 import type { ArticleReader } from '../articles/article.repository.js';
 import type { ArticleService } from '../articles/article.service.js';
 import type { CostReportRepository } from '../articles/cost-report.repository.js';
+import type { BudgetService } from '../articles/budget.js';
 import type { ListingRepository } from '../articles/listing.repository.js';
+import type { EventBus } from '../events/event-bus.js';
 import type { ArticleEventHub } from './article-event.hub.js';
 import { createLoaders, type Loaders } from './loaders.js';
 
@@ -24,6 +26,9 @@ export interface GraphQLContext {
   /** Listings and counts; callers pass the viewer's tenant (`visibleTenant`). */
   listing: ListingRepository;
   costs: CostReportRepository;
+  budgets: BudgetService;
+  /** The bus, for subscriptions to events other than articles' (budget alerts). */
+  bus: EventBus;
   hub: ArticleEventHub;
   /** Set on graphql-ws subscriptions (shared-subscriptions.ts writes to them directly). */
   frames?: DirectFrames;
@@ -33,6 +38,8 @@ export interface ContextDeps {
   reader: ArticleReader;
   listing: ListingRepository;
   costs: CostReportRepository;
+  budgets: BudgetService;
+  bus: EventBus;
   articles: ArticleService;
   hub: ArticleEventHub;
 }
@@ -44,6 +51,8 @@ export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext
     articles: deps.articles,
     listing: deps.listing,
     costs: deps.costs,
+    budgets: deps.budgets,
+    bus: deps.bus,
     hub: deps.hub,
   };
 }

@@ -1,5 +1,5 @@
 import type { JobProcessor } from '../articles/job-processor.js';
-import { CancelledError } from '../lib/errors.js';
+import { BudgetExhaustedError, CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { Delivery } from '../queue/work-queue.js';
 import { decide, type RetrySettings } from './retry-policy.js';
@@ -9,7 +9,7 @@ const RECORD_FAILED_DELAY_MS = 5_000;
 /**
  * Runs one delivery to its outcome and settles the message exactly once:
  * success → ack; retryable → record RETRYING, nak(backoff); permanent or last attempt → record
- * FAILED, term; shutdown → nak(0) and record nothing. If the outcome cannot be recorded (database
+ * FAILED, term; a spent budget → record PAUSED_BUDGET, ack; shutdown → nak(0) and record nothing. If the outcome cannot be recorded (database
  * down) the message is nak'ed, so the job comes back rather than being lost.
  */
 export function createJobRunner(deps: { processor: JobProcessor; log: Logger; retry: RetrySettings }) {
@@ -62,6 +62,12 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
         // The job row is CANCELLED already (cancel wrote it); the message has nothing left to do.
         await delivery.ack();
         ctx.log.info(summary(), 'job cancelled while running');
+        return;
+      }
+      if (err instanceof BudgetExhaustedError) {
+        // Out of the queue until the budget has room (the resumer queues it again): not a failure.
+        if (await record(delivery, () => processor.pause(ctx, `paused: ${err.message}`))) await delivery.ack();
+        ctx.log.warn({ ...summary(), scope: err.scope }, 'job paused: monthly budget spent');
         return;
       }
       const decision = decide(

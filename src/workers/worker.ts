@@ -1,6 +1,7 @@
 import { JOB_CANCEL_TOPIC } from '../articles/article-event.js';
 import { createJobProcessor } from '../articles/job-processor.js';
 import { createWatchList } from '../articles/watch-list.js';
+import { createBudgetGuard, type BudgetSettings } from '../articles/budget.js';
 import type { Config } from '../config/config.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
@@ -21,10 +22,12 @@ export function createWorker(deps: {
   config: Config['worker'];
   cacheTtlSeconds: number;
   streamSummary: boolean;
+  budget: BudgetSettings;
 }) {
   const { config } = deps;
   const log = deps.log.child({ workerId: config.id });
   const watched = deps.streamSummary ? createWatchList(deps.bus) : undefined;
+  const budget = createBudgetGuard({ db: deps.db, bus: deps.bus, log, settings: deps.budget });
   const processor = createJobProcessor({
     db: deps.db,
     bus: deps.bus,
@@ -33,6 +36,7 @@ export function createWorker(deps: {
     workerId: config.id,
     cacheTtlSeconds: deps.cacheTtlSeconds,
     watched,
+    budget,
   });
   const run = createJobRunner({
     processor,
@@ -63,6 +67,7 @@ export function createWorker(deps: {
         if (dispatcher.abortJob(jobId, new CancelledError())) log.info({ jobId }, 'aborting cancelled job');
       });
       await watched?.start();
+      await budget.start();
       dispatcher.start();
       log.info({ concurrency: config.concurrency }, 'worker started');
     },
@@ -70,6 +75,7 @@ export function createWorker(deps: {
       unsubscribe?.();
       await dispatcher.stop();
       watched?.stop();
+      await budget.stop();
       log.info('worker stopped');
     },
   };

@@ -29,6 +29,9 @@ type Documents = {
     "\n  query ListJobs($first: Int, $after: String, $last: Int, $before: String, $filter: JobFilter) {\n    jobs(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          state\n          errorKind\n          error\n          article {\n            id\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n      }\n      totalCount\n    }\n    failureGroups {\n      errorKind\n      count\n    }\n  }\n": typeof types.ListJobsDocument,
     "\n  mutation RetryArticles($filter: JobFilter!, $limit: Int) {\n    retryArticles(filter: $filter, limit: $limit) {\n      __typename\n      ... on RetryArticlesPayload {\n        queued\n      }\n      ... on RateLimitedError {\n        message\n      }\n    }\n  }\n": typeof types.RetryArticlesDocument,
     "\n  subscription ArticleFeed($filter: ArticleFilter) {\n    articleFeed(filter: $filter) {\n      seq\n      type\n      article {\n        id\n        status\n        title\n      }\n    }\n  }\n": typeof types.ArticleFeedDocument,
+    "\n  query Budget($tenant: String) {\n    budget(tenant: $tenant) {\n      scope\n      month\n      limitUsd\n      spentUsd\n      reservedUsd\n      forecastUsd\n      state\n      pausedJobs\n    }\n  }\n": typeof types.BudgetDocument,
+    "\n  mutation SetBudget($input: SetBudgetInput!) {\n    setBudget(input: $input) {\n      __typename\n      ... on Budget {\n        scope\n        limitUsd\n        spentUsd\n        state\n        pausedJobs\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.SetBudgetDocument,
+    "\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n": typeof types.BudgetAlertsDocument,
 };
 const documents: Documents = {
     "\n  mutation SubmitArticle($input: SubmitArticleInput!) {\n    submitArticle(input: $input) {\n      __typename\n      ... on SubmitArticlePayload {\n        article {\n          id\n          status\n          priority\n        }\n        job {\n          id\n          state\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.SubmitArticleDocument,
@@ -46,6 +49,9 @@ const documents: Documents = {
     "\n  query ListJobs($first: Int, $after: String, $last: Int, $before: String, $filter: JobFilter) {\n    jobs(first: $first, after: $after, last: $last, before: $before, filter: $filter) {\n      edges {\n        cursor\n        node {\n          id\n          state\n          errorKind\n          error\n          article {\n            id\n          }\n        }\n      }\n      pageInfo {\n        hasNextPage\n        hasPreviousPage\n        endCursor\n      }\n      totalCount\n    }\n    failureGroups {\n      errorKind\n      count\n    }\n  }\n": types.ListJobsDocument,
     "\n  mutation RetryArticles($filter: JobFilter!, $limit: Int) {\n    retryArticles(filter: $filter, limit: $limit) {\n      __typename\n      ... on RetryArticlesPayload {\n        queued\n      }\n      ... on RateLimitedError {\n        message\n      }\n    }\n  }\n": types.RetryArticlesDocument,
     "\n  subscription ArticleFeed($filter: ArticleFilter) {\n    articleFeed(filter: $filter) {\n      seq\n      type\n      article {\n        id\n        status\n        title\n      }\n    }\n  }\n": types.ArticleFeedDocument,
+    "\n  query Budget($tenant: String) {\n    budget(tenant: $tenant) {\n      scope\n      month\n      limitUsd\n      spentUsd\n      reservedUsd\n      forecastUsd\n      state\n      pausedJobs\n    }\n  }\n": types.BudgetDocument,
+    "\n  mutation SetBudget($input: SetBudgetInput!) {\n    setBudget(input: $input) {\n      __typename\n      ... on Budget {\n        scope\n        limitUsd\n        spentUsd\n        state\n        pausedJobs\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.SetBudgetDocument,
+    "\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n": types.BudgetAlertsDocument,
 };
 
 /**
@@ -122,6 +128,18 @@ export function graphql(source: "\n  mutation RetryArticles($filter: JobFilter!,
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription ArticleFeed($filter: ArticleFilter) {\n    articleFeed(filter: $filter) {\n      seq\n      type\n      article {\n        id\n        status\n        title\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ArticleFeed($filter: ArticleFilter) {\n    articleFeed(filter: $filter) {\n      seq\n      type\n      article {\n        id\n        status\n        title\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Budget($tenant: String) {\n    budget(tenant: $tenant) {\n      scope\n      month\n      limitUsd\n      spentUsd\n      reservedUsd\n      forecastUsd\n      state\n      pausedJobs\n    }\n  }\n"): (typeof documents)["\n  query Budget($tenant: String) {\n    budget(tenant: $tenant) {\n      scope\n      month\n      limitUsd\n      spentUsd\n      reservedUsd\n      forecastUsd\n      state\n      pausedJobs\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetBudget($input: SetBudgetInput!) {\n    setBudget(input: $input) {\n      __typename\n      ... on Budget {\n        scope\n        limitUsd\n        spentUsd\n        state\n        pausedJobs\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SetBudget($input: SetBudgetInput!) {\n    setBudget(input: $input) {\n      __typename\n      ... on Budget {\n        scope\n        limitUsd\n        spentUsd\n        state\n        pausedJobs\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

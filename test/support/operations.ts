@@ -350,3 +350,54 @@ export const ArticleFeed = graphql(`
     }
   }
 `);
+
+export const BudgetQuery = graphql(`
+  query Budget($tenant: String) {
+    budget(tenant: $tenant) {
+      scope
+      month
+      limitUsd
+      spentUsd
+      reservedUsd
+      forecastUsd
+      state
+      pausedJobs
+    }
+  }
+`);
+
+export const SetBudget = graphql(`
+  mutation SetBudget($input: SetBudgetInput!) {
+    setBudget(input: $input) {
+      __typename
+      ... on Budget {
+        scope
+        limitUsd
+        spentUsd
+        state
+        pausedJobs
+      }
+      ... on ValidationError {
+        message
+        fieldErrors {
+          path
+          message
+        }
+      }
+    }
+  }
+`);
+
+export const BudgetAlerts = graphql(`
+  subscription BudgetAlerts {
+    budgetAlerts {
+      id
+      scope
+      month
+      threshold
+      limitUsd
+      spentUsd
+      at
+    }
+  }
+`);

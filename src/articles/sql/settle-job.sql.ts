@@ -8,7 +8,7 @@ import { logJobEventsCte, stateList, stepsDoneSql } from './event-sql.js';
 export type SettledRow = ArticleRow & { payload: string };
 
 export interface Settlement {
-  transition: 'complete' | 'fail' | 'retryLater';
+  transition: 'complete' | 'fail' | 'retryLater' | 'pause';
   jobId: string;
   /** The attempt's error (null for complete). */
   error: string | null;
@@ -18,7 +18,7 @@ export interface Settlement {
 }
 
 /**
- * `complete`, `fail` or `retryLater` for one job: the job, its open steps, its article (status,
+ * `complete`, `fail`, `retryLater` or `pause` for one job: the job, its open steps, its article (status,
  * error) and the event, in one statement. `complete` applies only when every step has its result.
  * No row when the job is not in a state the transition applies from. Like every job statement,
  * it locks the article row before the job's.

@@ -6,6 +6,7 @@ import './article.schema.js';
 import './listing.schema.js';
 import './batch.schema.js';
 import './cost.schema.js';
+import './budget.schema.js';
 import './subscription.schema.js';
 
 /** The executable schema: every domain file above has added its types to the builder. */

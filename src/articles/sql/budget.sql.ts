@@ -1,0 +1,225 @@
+import { sql, type RawBuilder } from 'kysely';
+import type { Db } from '../../db/database.js';
+import type { ArticleRow } from '../../db/tables.js';
+import { ARTICLE_STATUS_OF, TRANSITIONS } from '../job-states.js';
+import { logJobEventsCte, stateList } from './event-sql.js';
+
+/** The current month (UTC) as a date: budgets run from the first of a month to the next. */
+export const THIS_MONTH = sql`date_trunc('month', now() at time zone 'UTC')::date`;
+
+/** What a scope has used this month: spent, plus the live reservations of calls in flight. */
+const spentSql = (scope: RawBuilder<unknown>) =>
+  sql`coalesce((select m.spent_usd from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
+const reservedSql = (scope: RawBuilder<unknown>) =>
+  sql`coalesce((select sum(x.usd) from budget_reservations x where ${scope} = any(x.scopes) and x.expires_at > now()), 0)`;
+
+export interface Reservation {
+  scopes: string[];
+  usd: number;
+  /** Reserve even over the limit (priorities a spent budget does not pause). */
+  force: boolean;
+  jobId: string;
+  step: string;
+  ttlMs: number;
+}
+
+/** The reservation's id, or the scope whose budget it would exceed. */
+export type ReserveOutcome = { id: number } | { over: string };
+
+/**
+ * Reserves each call's estimate against the budgets of its scopes, in input order, unless it would
+ * take a scope past its limit. The budgets' rows are locked first, in a statement of their own:
+ * the reserving statement then sees every reservation and spend committed before it (READ
+ * COMMITTED gives each statement a new snapshot), so concurrent reservations cannot overshoot.
+ */
+export async function reserveBudget(db: Db, reservations: Reservation[]): Promise<ReserveOutcome[]> {
+  const scopes = [...new Set(reservations.flatMap((r) => r.scopes))].sort();
+  const input = reservations.map((r, ord) => ({
+    ord,
+    scopes: r.scopes,
+    usd: r.usd,
+    force: r.force,
+    job_id: r.jobId,
+    step: r.step,
+    ttl_ms: r.ttlMs,
+  }));
+  return db.transaction().execute(async (trx) => {
+    await sql`select scope from budgets where scope = any(${scopes}::text[]) order by scope for update`.execute(trx);
+    const { rows } = await sql<{ ord: number; over: string | null; id: string | null }>`
+      with r as (
+        select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
+          as r(ord int, scopes text[], usd numeric, force boolean, job_id uuid, step text, ttl_ms int)),
+      u as (
+        select b.scope, b.limit_usd, ${spentSql(sql`b.scope`)} + ${reservedSql(sql`b.scope`)} as used
+        from budgets b where b.scope = any(${scopes}::text[])),
+      c as (
+        select r.ord, r.force, u.scope, u.limit_usd, u.used + sum(r.usd) over (partition by u.scope order by r.ord) as total
+        from r cross join lateral unnest(r.scopes) as s(scope) join u on u.scope = s.scope),
+      v as (
+        select r.ord, (select c.scope from c where c.ord = r.ord and not c.force and c.total > c.limit_usd
+                       order by c.scope limit 1) as over
+        from r),
+      ins as (
+        insert into budget_reservations (scopes, month, usd, job_id, step, expires_at)
+        select r.scopes, ${THIS_MONTH}, r.usd, r.job_id, r.step, now() + make_interval(secs => r.ttl_ms / 1000.0)
+        from r join v on v.ord = r.ord where v.over is null
+        returning id, job_id, step)
+      select v.ord, v.over, ins.id::text as id
+      from v join r on r.ord = v.ord left join ins on ins.job_id = r.job_id and ins.step = r.step`.execute(trx);
+    const byOrd = new Map(rows.map((row) => [row.ord, row]));
+    return input.map(({ ord }): ReserveOutcome => {
+      const row = byOrd.get(ord)!;
+      return row.over !== null ? { over: row.over } : { id: Number(row.id) };
+    });
+  });
+}
+
+/** Drops a reservation whose call was not booked (it failed, or another delivery booked the step). */
+export async function releaseReservation(db: Db, id: number): Promise<void> {
+  await sql`delete from budget_reservations where id = ${id}`.execute(db);
+}
+
+/**
+ * CTEs for the statement that books calls (`s`: the stored results, with `reservation_id` and
+ * `cost_usd`): each booked call's reservation becomes spend, in the same transaction as its ledger row.
+ */
+export function settleReservationsCtes(stored: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`
+    br as (
+      delete from budget_reservations x using (${stored}) y
+      where x.id = y.reservation_id
+      returning x.scopes, x.month, coalesce(y.cost_usd, 0) as usd),
+    bm as (
+      insert into budget_months (scope, month, spent_usd)
+      select scope, month, sum(usd) from br cross join lateral unnest(br.scopes) as s(scope) group by scope, month
+      on conflict (scope, month) do update set spent_usd = budget_months.spent_usd + excluded.spent_usd)`;
+}
+
+export interface BudgetRow {
+  scope: string;
+  limit_usd: number | null;
+  spent_usd: number;
+  reserved_usd: number;
+  paused_jobs: number;
+}
+
+/** A scope's budget this month; limit null: none set. */
+export async function readBudget(db: Db, scope: string): Promise<BudgetRow> {
+  const s = sql`${scope}::text`;
+  const { rows } = await sql<BudgetRow>`
+    select ${scope}::text as scope, (select limit_usd from budgets where scope = ${scope})::float8 as limit_usd,
+           ${spentSql(s)}::float8 as spent_usd, ${reservedSql(s)}::float8 as reserved_usd,
+           (select count(*) from jobs join articles a on a.id = jobs.article_id
+            where jobs.state = 'PAUSED_BUDGET' and (${scope} = '*' or a.tenant_id = ${scope}))::int as paused_jobs`.execute(db);
+  return rows[0]!;
+}
+
+/** Every budget set: scope and limit. */
+export async function listBudgets(db: Db): Promise<{ scope: string; limitUsd: number }[]> {
+  const { rows } = await sql<{ scope: string; limit_usd: number }>`select scope, limit_usd::float8 from budgets`.execute(db);
+  return rows.map((r) => ({ scope: r.scope, limitUsd: r.limit_usd }));
+}
+
+/**
+ * Sets (or with null removes) a scope's monthly limit. A new budget starts from what the ledger
+ * booked for the scope this month, so a budget set mid-month counts the month's earlier calls.
+ */
+export async function writeBudget(db: Db, scope: string, limitUsd: number | null, options: { onlyIfMissing?: boolean } = {}) {
+  await db.transaction().execute(async (trx) => {
+    if (limitUsd === null) {
+      await sql`delete from budgets where scope = ${scope}`.execute(trx);
+      return;
+    }
+    const { rows } = await sql<{ inserted: boolean }>`
+      insert into budgets (scope, limit_usd) values (${scope}, ${limitUsd})
+      on conflict (scope) do ${options.onlyIfMissing ? sql`nothing` : sql`update set limit_usd = excluded.limit_usd, updated_at = now()`}
+      returning (xmax = 0) as inserted`.execute(trx);
+    if (!rows[0]?.inserted) return;
+    const tenant = scope === '*' ? sql`true` : sql`a.tenant_id = ${scope}`;
+    await sql`
+      insert into budget_months (scope, month, spent_usd)
+      select ${scope}, ${THIS_MONTH}, coalesce(sum(c.cost_usd), 0)
+      from llm_calls c join articles a on a.id = c.article_id
+      where c.created_at >= ${THIS_MONTH}::timestamp at time zone 'UTC' and ${tenant}
+      on conflict (scope, month) do update set spent_usd = excluded.spent_usd`.execute(trx);
+  });
+}
+
+export interface AlertRow {
+  scope: string;
+  month: string;
+  threshold: number;
+  limit_usd: number;
+  spent_usd: number;
+  created_at: Date;
+}
+
+/**
+ * Records each threshold a scope's spend has reached this month, once per scope, month and
+ * threshold, and queues its deliveries (`kinds`) in the outbox in the same statement. A scope in
+ * `refused` turned a call away: it has reached every threshold up to 100 %.
+ */
+export async function recordBudgetAlerts(
+  db: Db,
+  scopes: string[],
+  thresholds: number[],
+  kinds: string[],
+  refused: string[],
+): Promise<AlertRow[]> {
+  const { rows } = await sql<AlertRow>`
+    with b as (
+      select b.scope, b.limit_usd, ${spentSql(sql`b.scope`)} as spent
+      from budgets b where b.scope = any(${scopes}::text[]) and b.limit_usd > 0),
+    n as (
+      insert into budget_alerts (scope, month, threshold, limit_usd, spent_usd)
+      select b.scope, ${THIS_MONTH}, t.threshold, b.limit_usd, b.spent
+      from b cross join unnest(${thresholds}::numeric[]) as t(threshold)
+      where b.spent >= t.threshold * b.limit_usd or (b.scope = any(${refused}::text[]) and t.threshold <= 1)
+      on conflict do nothing
+      returning scope, to_char(month, 'YYYY-MM') as month, threshold::float8, limit_usd::float8, spent_usd::float8, created_at),
+    o as (
+      insert into outbox (kind, payload)
+      select k.kind, to_jsonb(n) from n cross join unnest(${kinds}::text[]) as k(kind))
+    select * from n`.execute(db);
+  return rows;
+}
+
+const resume = TRANSITIONS.resume;
+
+/**
+ * `resume`: PAUSED_BUDGET jobs whose budgets have room again (raised, or a new month) go back to
+ * QUEUED, with an outbox row each (a new message id: the queue may still remember the old one)
+ * and a QUEUED event. At most `limit` per call, oldest first.
+ */
+export async function resumePausedJobs(db: Db, limit: number): Promise<(ArticleRow & { payload: string })[]> {
+  const roomy = (scope: RawBuilder<unknown>) =>
+    sql`(not exists (select 1 from budgets b where b.scope = ${scope})
+         or exists (select 1 from budgets b where b.scope = ${scope}
+                    and ${spentSql(sql`b.scope`)} + ${reservedSql(sql`b.scope`)} < b.limit_usd))`;
+  const { rows } = await sql<ArticleRow & { payload: string }>`
+    with p as (
+      select jobs.id from jobs join articles on articles.id = jobs.article_id
+      where jobs.state in (${stateList(resume.from)}) and ${roomy(sql`'*'`)} and ${roomy(sql`articles.tenant_id`)}
+      order by jobs.queued_at limit ${sql.lit(limit)}),
+    l as (
+      select articles.id from articles join jobs on jobs.article_id = articles.id
+      where jobs.id in (select id from p) order by articles.id for update of articles),
+    j as (
+      update jobs set state = ${resume.to}, error = null, error_kind = null
+      where id in (select id from p) and state in (${stateList(resume.from)}) and article_id in (select id from l)
+      returning *),
+    a as (
+      update articles set status = ${ARTICLE_STATUS_OF[resume.to]}, version = version + 1, event_seq = event_seq + 1,
+                          updated_at = now()
+      from j where articles.id = j.article_id
+      returning articles.*),
+    s as (update job_steps set state = ${resume.openSteps} where job_id in (select id from j) and state <> 'DONE'),
+    o as (
+      insert into outbox (kind, payload)
+      select 'job', jsonb_build_object('jobId', j.id, 'articleId', j.article_id, 'priority', j.priority,
+                                       'msgId', j.id || ':' || (extract(epoch from clock_timestamp()) * 1000000)::bigint)
+      from j),
+    ${logJobEventsCte('e', resume.event, sql`a.event_seq`)}
+    select a.*, e.payload::text as payload from a join e on e.article_id = a.id`.execute(db);
+  return rows;
+}
