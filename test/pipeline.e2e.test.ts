@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMPLETED_RUN, sampleArticle, submit } from './support/articles.js';
+import { COMPLETED_RUN, sampleArticle, submit, isLogged } from './support/articles.js';
 import { gql, sseSubscribe, wsSubscribe } from './support/graphql-client.js';
 import { ArticleDetails, ArticleEvents, JobById, SubmitArticle } from './support/operations.js';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
@@ -28,7 +28,7 @@ describe.each(availableBackends())('the user path on %s services (offline local 
     const sub = await wsSubscribe(sys.url, ArticleEvents, { id: articleId, afterSeq: 0 });
     try {
       const events = await sub.events.until((e) => e.articleEvents.type === 'COMPLETED');
-      const logged = events.map((e) => e.articleEvents).filter((e) => e.type !== 'STEP_STARTED');
+      const logged = events.map((e) => e.articleEvents).filter((e) => isLogged(e.type));
       expect(logged.map((e) => e.type)).toEqual(COMPLETED_RUN);
       expect(logged.map((e) => e.seq)).toEqual([1, 2, 3, 4, 5, 6]);
       expect(new Set(logged.filter((e) => e.type === 'STEP_COMPLETED').map((e) => e.step))).toEqual(
@@ -135,7 +135,7 @@ describe.each(availableBackends())('a live subscription on %s services (1 s mode
       expect(first.type).toBe('SNAPSHOT');
       expect(first.article.status).not.toBe('COMPLETED');
       const rest = (await sub.events.until((e) => e.articleEvents.type === 'COMPLETED')).map((e) => e.articleEvents);
-      const logged = rest.filter((e) => e.type !== 'STEP_STARTED');
+      const logged = rest.filter((e) => isLogged(e.type));
       // Every logged event after the snapshot's seq, each once, in order, up to COMPLETED (seq 6).
       expect(logged.map((e) => e.seq)).toEqual(Array.from({ length: 6 - first.seq }, (_, i) => first.seq + i + 1));
       expect(logged.filter((e) => e.type === 'STEP_COMPLETED')).toHaveLength(3);

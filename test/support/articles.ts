@@ -6,6 +6,9 @@ export const SAMPLE_CONTENT =
   'The company reported record profits this quarter. Growth was strong across every region. ' +
   'Analysts praise the results and expect further gains. Shares rise sharply on the news.';
 
+/** Whether an event type is logged (replayed); STEP_STARTED and SUMMARY_DELTA are live only. */
+export const isLogged = (type: string) => type !== 'STEP_STARTED' && type !== 'SUMMARY_DELTA';
+
 /** The logged events of an article that completes on its first attempt, in order. */
 export const COMPLETED_RUN = ['QUEUED', 'STARTED', 'STEP_COMPLETED', 'STEP_COMPLETED', 'STEP_COMPLETED', 'COMPLETED'];
 
