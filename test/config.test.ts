@@ -33,6 +33,28 @@ describe('configuration', () => {
     expect(config.llm.routes.SUMMARY.provider).toBe('openai');
     expect(config.llm.routes.KEYWORDS.provider).toBe('openai');
     expect(config.llm.routes.SENTIMENT.provider).toBe('anthropic');
+    // With both keys, each step fails over to the other provider's default model.
+    expect(config.llm.fallbacks.SUMMARY).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku-latest' }]);
+    expect(config.llm.fallbacks.SENTIMENT).toEqual([{ provider: 'openai', model: 'gpt-4o-mini' }]);
+  });
+
+  it('reads a step route as a chain, and a short route for short content', () => {
+    const config = loadConfig({
+      OPENAI_API_KEY: 'a',
+      ANTHROPIC_API_KEY: 'b',
+      LLM_ROUTE_SUMMARY: 'openai:gpt-4o, anthropic:claude-sonnet-4-5 ,openai:gpt-4o-mini',
+      LLM_ROUTE_KEYWORDS: 'openai:gpt-4o-mini',
+      LLM_SHORT_ROUTE_SUMMARY: 'openai:gpt-4.1-nano',
+      LLM_SHORT_CHARS: '1500',
+    });
+    expect(config.llm.routes.SUMMARY).toEqual({ provider: 'openai', model: 'gpt-4o' });
+    expect(config.llm.fallbacks.SUMMARY.map((r) => r.model)).toEqual(['claude-sonnet-4-5', 'gpt-4o-mini']);
+    expect(config.llm.fallbacks.KEYWORDS).toEqual([]);
+    expect(config.llm.shortRoutes).toEqual({ SUMMARY: { provider: 'openai', model: 'gpt-4.1-nano' } });
+    expect(config.llm.shortChars).toBe(1500);
+    expect(problemsOf({ OPENAI_API_KEY: 'a', LLM_ROUTE_SUMMARY: 'openai:gpt-4o,anthropic:claude-3-5-haiku-latest' })).toEqual([
+      'LLM_ROUTE_SUMMARY: routes to anthropic, but ANTHROPIC_API_KEY is not set',
+    ]);
   });
 
   it('reads budget settings, and wants mail settings together', () => {

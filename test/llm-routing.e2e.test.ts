@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { DEFAULT_PRICES } from '../src/llm/pricing.js';
-import { submit, isLogged } from './support/articles.js';
+import { isLogged, sampleArticle, submit } from './support/articles.js';
+import { awaitSettled } from './support/await-article.js';
 import { gql, wsSubscribe } from './support/graphql-client.js';
 import { ArticleDetails, ArticleEvents } from './support/operations.js';
 import { availableBackends } from './support/services.js';
@@ -58,5 +59,73 @@ describe.each(availableBackends())('LLM calls through the real SDKs on %s servic
     expect(article).toMatchObject({ status: 'COMPLETED', sentiment: 'POSITIVE' });
     expect(article!.job!.steps.map((s) => s.model).sort()).toEqual(['claude-3-5-haiku-latest', 'gpt-4o-mini', 'gpt-4o-mini']);
     expect(mock.stats().byProvider).toEqual({ openai: 2, anthropic: 1 });
+  });
+});
+
+const LONG_CONTENT =
+  'The company reported record profits this quarter, driven by strong demand in every region. ' +
+  'Growth was strong across all divisions, and the new product line exceeded expectations by a wide margin. ' +
+  'Analysts praise the results and expect further gains as the market continues to expand next year.';
+
+describe.each(availableBackends())('fallback, circuit breakers and routing by length on %s services', (backend) => {
+  let mock: MockLlmServer;
+  let sys: TestSystem;
+  beforeAll(async () => {
+    mock = await startMockLlmServer();
+    sys = await startTestSystem(backend, {
+      env: {
+        ...mockLlmEnv(mock),
+        LLM_CIRCUIT_FAILURES: '2',
+        LLM_CIRCUIT_HALF_OPEN_MS: '1500',
+        LLM_SHORT_ROUTE_SUMMARY: 'openai:gpt-4.1-nano',
+        LLM_SHORT_CHARS: '200',
+      },
+    });
+  });
+  afterAll(async () => {
+    await sys.stop();
+    await mock.stop();
+  });
+
+  const modelsOf = async (articleId: string) => {
+    const { article } = await gql(sys.url, ArticleDetails, { id: articleId });
+    expect(article!.status).toBe('COMPLETED');
+    return {
+      ledger: Object.fromEntries(article!.llmCalls.map((c) => [c.step, `${c.provider}:${c.model}`])),
+      steps: Object.fromEntries(article!.job!.steps.map((s) => [s.name, s.model])),
+    };
+  };
+  const run = async (content: string) => {
+    const { articleId } = await submit(sys.url, sampleArticle({ content }));
+    expect((await awaitSettled(sys.url, articleId)).at(-1)!.type).toBe('COMPLETED');
+    return modelsOf(articleId);
+  };
+
+  it('sends content shorter than LLM_SHORT_CHARS to the short route, and longer content to the step route', async () => {
+    expect((await run('Shares rise on record profits.')).ledger.SUMMARY).toBe('openai:gpt-4.1-nano');
+    expect((await run(LONG_CONTENT)).ledger.SUMMARY).toBe('openai:gpt-4o-mini');
+  });
+
+  it('fails over to the next model when a provider keeps failing with 529s, opens its circuit, and returns after a probe', async () => {
+    mock.reset();
+    mock.script([{ provider: 'openai', status: 529, times: 10_000 }]);
+    for (let i = 0; i < 4; i++) {
+      const { ledger, steps } = await run(LONG_CONTENT);
+      // Each field says which model produced it: the fallback, in the ledger and on the step.
+      expect(ledger).toEqual({
+        SUMMARY: 'anthropic:claude-3-5-haiku-latest',
+        KEYWORDS: 'anthropic:claude-3-5-haiku-latest',
+        SENTIMENT: 'anthropic:claude-3-5-haiku-latest',
+      });
+      expect(steps.SUMMARY).toBe('claude-3-5-haiku-latest');
+    }
+    // Two failures opened the circuit: the other six OpenAI-first calls went straight to Anthropic
+    // (one more when a probe fell in the run).
+    expect(mock.stats().byProvider.openai).toBeLessThanOrEqual(3);
+
+    mock.script([]);
+    await expect
+      .poll(async () => (await run(LONG_CONTENT)).ledger.SUMMARY, { timeout: 15_000, interval: 200 })
+      .toBe('openai:gpt-4o-mini');
   });
 });

@@ -8,6 +8,7 @@ import type { BudgetAlert } from '../notify/alert-sender.js';
 
 export type { BudgetAlert } from '../notify/alert-sender.js';
 import {
+  expireReservations,
   listBudgets,
   readBudget,
   writeBudget,
@@ -137,7 +138,8 @@ export type BudgetGuard = ReturnType<typeof createBudgetGuard>;
 
 /**
  * Resumes PAUSED_BUDGET jobs whose budgets have room again: when a budget is raised (`now()`)
- * and every `intervalMs` (the month turns). Runs in every process; the statement is safe to race.
+ * and every `intervalMs` (the month turns), after expiring the reservations of lost workers' calls.
+ * Runs in every process; the statements are safe to race.
  */
 export function createBudgetResumer(deps: { db: Db; bus: EventBus; log: Logger; intervalMs: number }) {
   const { db, bus, log } = deps;
@@ -145,6 +147,8 @@ export function createBudgetResumer(deps: { db: Db; bus: EventBus; log: Logger; 
   let running: Promise<number> | undefined;
 
   async function resumeAll(): Promise<number> {
+    const expired = await expireReservations(db);
+    if (expired > 0) log.warn({ expired }, 'budget reservations of lost calls expired');
     let total = 0;
     for (;;) {
       const rows = await resumePausedJobs(db, RESUME_BATCH);

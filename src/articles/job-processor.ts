@@ -3,8 +3,8 @@ import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
 import type { StepName } from '../lib/vocabulary.js';
 import type { ProviderName } from '../config/llm-route.js';
-import type { LlmRouter } from '../llm/llm-router.js';
-import type { Completion, LlmProvider } from '../llm/provider.js';
+import type { Answer, Candidate, LlmRouter } from '../llm/llm-router.js';
+import type { Completion } from '../llm/provider.js';
 import { createDeltaCoalescer } from '../lib/delta-coalescer.js';
 import { costUsd, maxCostUsd } from '../llm/pricing.js';
 import type { BudgetGuard } from './budget.js';
@@ -46,6 +46,9 @@ export interface ProcessorDeps {
 /** A step's call: where it goes and what it asks. */
 interface StepCall {
   step: StepName;
+  /** The models it may go to, in order. */
+  chain: Candidate[];
+  /** The model it went to: the chain's first until another one answers. */
   providerName: ProviderName;
   model: string;
   prompt: StepPrompt;
@@ -111,17 +114,19 @@ export function createJobProcessor(deps: ProcessorDeps) {
    */
   function runStep(ctx: JobContext, step: StepName, signal: AbortSignal): Promise<boolean> {
     try {
-      const { provider, model } = llm.route(step);
+      const chain = llm.chain(step, ctx.article.content.length);
+      const { provider, model } = chain[0]!;
       publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.eventSeq, { job: ctx.job, step })]);
       const call: StepCall = {
         step,
+        chain,
         providerName: provider.name,
         model,
         prompt: buildPrompt(step, ctx.article),
         started: performance.now(),
       };
       const timeoutMs = llm.timeoutMs(ctx.article.content.length);
-      const complete = () => payForCall(ctx, call, provider, { signal, timeoutMs });
+      const complete = () => payForCall(ctx, call, { signal, timeoutMs });
       // The offline provider costs nothing: caching it would only add writes.
       if (!cache || !ctx.article.cacheEnabled || provider.name === 'local')
         return complete().then((paid) => storePaid(ctx, call, paid));
@@ -154,16 +159,13 @@ export function createJobProcessor(deps: ProcessorDeps) {
    * The model call under a budget reservation of its most it can cost (when a budget covers the
    * article; BudgetExhaustedError when it would pass one). A failed call gives its reservation back.
    */
-  function payForCall(
-    ctx: JobContext,
-    call: StepCall,
-    provider: LlmProvider,
-    options: { signal: AbortSignal; timeoutMs: number },
-  ): Promise<PaidAnswer> {
+  function payForCall(ctx: JobContext, call: StepCall, options: { signal: AbortSignal; timeoutMs: number }): Promise<PaidAnswer> {
     const scopes = deps.budget?.scopesFor(ctx.article.tenantId) ?? [];
-    if (scopes.length === 0) return callModel(ctx, call, provider, options).then((completion) => ({ completion }));
+    if (scopes.length === 0) return callModel(ctx, call, options).then((completion) => ({ completion }));
     const budget = deps.budget!;
-    const usd = maxCostUsd(llm.price(call.model), call.prompt.system + call.prompt.prompt, call.prompt.maxTokens);
+    // Whichever model of the chain answers, the reservation covers it.
+    const text = call.prompt.system + call.prompt.prompt;
+    const usd = Math.max(...call.chain.map((c) => maxCostUsd(llm.price(c.model), text, call.prompt.maxTokens)));
     return budget
       .reserve({
         scopes,
@@ -174,7 +176,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
         ttlMs: options.timeoutMs + LEASE_MARGIN_MS,
       })
       .then((id) =>
-        callModel(ctx, call, provider, options).then(
+        callModel(ctx, call, options).then(
           (completion) => ({ completion, reservation: { id, scopes } }),
           (err: unknown) => {
             releaseReservation(ctx, id);
@@ -194,21 +196,23 @@ export function createJobProcessor(deps: ProcessorDeps) {
    * SUMMARY_DELTA events (not logged, carrying the job and so its attempt: a retry's text starts
    * again from nothing).
    */
-  function callModel(
-    ctx: JobContext,
-    call: StepCall,
-    provider: LlmProvider,
-    options: { signal: AbortSignal; timeoutMs: number },
-  ): Promise<Completion> {
-    const request = { model: call.model, ...call.prompt, ...options };
-    if (!stepDefinition(call.step).streams || !deps.watched?.has(ctx.article.id)) return provider.complete(request);
+  function callModel(ctx: JobContext, call: StepCall, options: { signal: AbortSignal; timeoutMs: number }): Promise<Completion> {
+    const request = { ...call.prompt, ...options };
+    // The ledger and the step row name the model that answered (a fallback, when the first failed).
+    const answered = (answer: Answer) => {
+      call.providerName = answer.provider;
+      call.model = answer.model;
+      return answer.completion;
+    };
+    if (!stepDefinition(call.step).streams || !deps.watched?.has(ctx.article.id))
+      return llm.complete(call.chain, request).then(answered);
     const deltas = createDeltaCoalescer(DELTA_INTERVAL_MS, (delta) =>
       publishEvents(bus, [
         makeEvent(ctx.article, 'SUMMARY_DELTA', ctx.article.eventSeq, { job: ctx.job, step: call.step, delta }),
       ]),
     );
-    return provider.complete({ ...request, onDelta: deltas.push }).then(
-      (completion) => deltas.end().then(() => completion),
+    return llm.complete(call.chain, { ...request, onDelta: deltas.push }).then(
+      (answer) => deltas.end().then(() => answered(answer)),
       (err: unknown) => {
         deltas.discard();
         throw err;

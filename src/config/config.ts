@@ -120,6 +120,9 @@ const envSchema = z.object({
   LLM_TIMEOUT_MIN_MS: int(60_000, 100, 3_600_000),
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
   LLM_CACHE_TTL: durationSeconds('7d'),
+  LLM_SHORT_CHARS: int(2_000, 0, 10_000_000),
+  LLM_CIRCUIT_FAILURES: int(5, 1, 1_000),
+  LLM_CIRCUIT_HALF_OPEN_MS: int(30_000, 100, 3_600_000),
   LLM_STREAM_SUMMARY: bool,
   BUDGET_MONTHLY_USD: z.preprocess(
     (v) => (v === '' ? undefined : v),
@@ -193,6 +196,10 @@ export interface Config {
     cacheTtlSeconds: number;
     /** Stream the summary to subscribers as it is written (SUMMARY_DELTA). */
     streamSummary: boolean;
+    /** Content shorter than this goes to the step's short route, if it has one. */
+    shortChars: number;
+    /** Consecutive provider faults that open a model's circuit, and how long it stays open. */
+    circuit: { failures: number; halfOpenAfterMs: number };
   };
   /** Monthly LLM budgets: the global one from config (tenants' are set through the API). */
   budget: {
@@ -293,6 +300,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       },
       cacheTtlSeconds: e.LLM_CACHE_TTL,
       streamSummary: e.LLM_STREAM_SUMMARY !== 'false',
+      shortChars: e.LLM_SHORT_CHARS,
+      circuit: { failures: e.LLM_CIRCUIT_FAILURES, halfOpenAfterMs: e.LLM_CIRCUIT_HALF_OPEN_MS },
     },
     budget: {
       globalLimitUsd: e.BUDGET_MONTHLY_USD,

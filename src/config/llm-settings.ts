@@ -10,8 +10,12 @@ export type ModelPrices = z.infer<typeof priceSchema>;
 export interface LlmSettings {
   openai?: { apiKey: string; baseURL?: string };
   anthropic?: { apiKey: string; baseURL?: string };
-  /** Per step, from `LLM_ROUTE_<STEP>`. */
+  /** Per step, the first of `LLM_ROUTE_<STEP>`. */
   routes: Record<StepName, LlmRoute>;
+  /** Per step, the rest of `LLM_ROUTE_<STEP>`: where a call goes when the models before it fail. */
+  fallbacks: Record<StepName, LlmRoute[]>;
+  /** Per step, `LLM_SHORT_ROUTE_<STEP>`: the model for content shorter than `LLM_SHORT_CHARS`. */
+  shortRoutes: Partial<Record<StepName, LlmRoute>>;
   prices: ModelPrices;
 }
 
@@ -22,7 +26,8 @@ const ANTHROPIC_FIRST: readonly StepName[] = ['SENTIMENT'];
 /**
  * Providers, per-step routes and price overrides from the raw environment; appends what is wrong
  * to `problems`. Default routing follows the original design: summary and keywords on OpenAI,
- * sentiment on Anthropic, falling back to whichever is configured, then to the offline provider.
+ * sentiment on Anthropic, with the other provider as fallback when both are configured; with one,
+ * everything goes to it; with none, to the offline provider.
  */
 export function loadLlmSettings(env: Record<string, string | undefined>, problems: string[]): LlmSettings {
   const value = (name: string) => (env[name] === '' ? undefined : env[name]);
@@ -35,28 +40,40 @@ export function loadLlmSettings(env: Record<string, string | undefined>, problem
 
   const openaiDefault = openai ? 'openai:gpt-4o-mini' : undefined;
   const anthropicDefault = anthropic ? 'anthropic:claude-3-5-haiku-latest' : undefined;
-  const route = (name: string, fallback: string | undefined): LlmRoute => {
-    const text = value(name) ?? fallback;
-    if (!text) return LOCAL;
-    const result = parseRoute(text);
-    if (typeof result === 'string') {
-      problems.push(`${name}: ${result}`);
-      return LOCAL;
+  /** A chain `provider:model,provider:model…` (the first is the route, the rest its fallbacks). */
+  const chain = (name: string, text: string): LlmRoute[] => {
+    const out: LlmRoute[] = [];
+    for (const item of text.split(',').map((s) => s.trim())) {
+      const result = parseRoute(item);
+      if (typeof result === 'string') {
+        problems.push(`${name}: ${result}`);
+        continue;
+      }
+      if (result.provider === 'openai' && !openai) problems.push(`${name}: routes to openai, but OPENAI_API_KEY is not set`);
+      if (result.provider === 'anthropic' && !anthropic)
+        problems.push(`${name}: routes to anthropic, but ANTHROPIC_API_KEY is not set`);
+      out.push(result);
     }
-    if (result.provider === 'openai' && !openai) problems.push(`${name}: routes to openai, but OPENAI_API_KEY is not set`);
-    if (result.provider === 'anthropic' && !anthropic)
-      problems.push(`${name}: routes to anthropic, but ANTHROPIC_API_KEY is not set`);
-    return result;
+    return out.length > 0 ? out : [LOCAL];
   };
-  const routes = Object.fromEntries(
-    STEP_NAMES.map((step) => [
-      step,
-      route(
-        `LLM_ROUTE_${step}`,
-        ANTHROPIC_FIRST.includes(step) ? (anthropicDefault ?? openaiDefault) : (openaiDefault ?? anthropicDefault),
-      ),
-    ]),
-  ) as Record<StepName, LlmRoute>;
+  // Unset, a step goes to its provider's default model and, with both keys, fails over to the other's.
+  const defaultChain = (step: StepName) =>
+    (ANTHROPIC_FIRST.includes(step) ? [anthropicDefault, openaiDefault] : [openaiDefault, anthropicDefault])
+      .filter(Boolean)
+      .join(',');
+  const chains = Object.fromEntries(
+    STEP_NAMES.map((step) => {
+      const text = value(`LLM_ROUTE_${step}`) ?? defaultChain(step);
+      return [step, text ? chain(`LLM_ROUTE_${step}`, text) : [LOCAL]];
+    }),
+  ) as Record<StepName, LlmRoute[]>;
+  const routes = Object.fromEntries(STEP_NAMES.map((step) => [step, chains[step][0]!])) as Record<StepName, LlmRoute>;
+  const fallbacks = Object.fromEntries(STEP_NAMES.map((step) => [step, chains[step].slice(1)])) as Record<StepName, LlmRoute[]>;
+  const shortRoutes: Partial<Record<StepName, LlmRoute>> = {};
+  for (const step of STEP_NAMES) {
+    const text = value(`LLM_SHORT_ROUTE_${step}`);
+    if (text) shortRoutes[step] = chain(`LLM_SHORT_ROUTE_${step}`, text)[0];
+  }
 
   let prices: ModelPrices = {};
   const rawPrices = value('LLM_PRICES');
@@ -69,5 +86,5 @@ export function loadLlmSettings(env: Record<string, string | undefined>, problem
       problems.push('LLM_PRICES: is not valid JSON');
     }
   }
-  return { openai, anthropic, routes, prices };
+  return { openai, anthropic, routes, fallbacks, shortRoutes, prices };
 }

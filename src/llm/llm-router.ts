@@ -1,15 +1,24 @@
 import type { Config } from '../config/config.js';
 import type { LlmRoute, ProviderName } from '../config/llm-route.js';
-import { STEP_NAMES, type StepName } from '../lib/vocabulary.js';
+import type { StepName } from '../lib/vocabulary.js';
 import { createAnthropicProvider } from './anthropic.provider.js';
+import { createFailover, type Answer, type Candidate } from './failover.js';
 import { createLocalProvider, type OfflineAnswer } from './local.provider.js';
 import { createOpenAiProvider } from './openai.provider.js';
 import { createPriceLookup, type PriceLookup } from './pricing.js';
-import type { LlmProvider } from './provider.js';
+import type { CompletionRequest, LlmProvider } from './provider.js';
 
-/** Picks the provider and model for each step, and knows what each model costs. */
+export type { Answer, Candidate } from './failover.js';
+
+/** Picks the models for each step, calls them with failover, and knows what each model costs. */
 export interface LlmRouter {
-  route(step: StepName): { provider: LlmProvider; model: string };
+  /**
+   * The models a step's call goes to, in order: the step's short route for content shorter than
+   * `LLM_SHORT_CHARS` (if it has one), then its route and fallbacks.
+   */
+  chain(step: StepName, contentLength: number): Candidate[];
+  /** Calls the chain: the first model whose circuit admits it, the next on a provider fault. */
+  complete(chain: readonly Candidate[], request: Omit<CompletionRequest, 'model'>): Promise<Answer>;
   price: PriceLookup;
   /** Request timeout for content of this length: per-1k-characters rule, clamped. */
   timeoutMs(contentLength: number): number;
@@ -18,7 +27,7 @@ export interface LlmRouter {
 /** Builds the providers the config routes to (and only those); `offline` answers for the `local` provider. */
 export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer): LlmRouter {
   const providers = new Map<ProviderName, LlmProvider>();
-  const provider = (route: LlmRoute): LlmProvider => {
+  const candidate = (route: LlmRoute): Candidate => {
     let p = providers.get(route.provider);
     if (!p) {
       if (route.provider === 'openai') p = createOpenAiProvider(config.openai!);
@@ -26,14 +35,24 @@ export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer): 
       else p = createLocalProvider(offline);
       providers.set(route.provider, p);
     }
-    return p;
+    return { provider: p, model: route.model };
   };
-  const routes = Object.fromEntries(
-    STEP_NAMES.map((step) => [step, { provider: provider(config.routes[step]), model: config.routes[step].model }]),
-  ) as Record<StepName, { provider: LlmProvider; model: string }>;
+  const chains = new Map<string, Candidate[]>();
+  const chainOf = (step: StepName, short: boolean) => {
+    const key = `${step}:${short}`;
+    let chain = chains.get(key);
+    if (!chain) {
+      const routes = [...(short ? [config.shortRoutes[step]!] : []), config.routes[step], ...config.fallbacks[step]];
+      const unique = routes.filter((r, i) => routes.findIndex((o) => o.provider === r.provider && o.model === r.model) === i);
+      chains.set(key, (chain = unique.map(candidate)));
+    }
+    return chain;
+  };
+  const failover = createFailover(config.circuit);
   const { perThousandCharsMs, minMs, maxMs } = config.timeout;
   return {
-    route: (step) => routes[step],
+    chain: (step, length) => chainOf(step, config.shortRoutes[step] !== undefined && length < config.shortChars),
+    complete: (chain, request) => failover.complete(chain, request),
     price: createPriceLookup(config.prices),
     timeoutMs: (length) => Math.min(maxMs, Math.max(minMs, Math.ceil((length / 1000) * perThousandCharsMs))),
   };

@@ -6,12 +6,21 @@ import { logJobEventsCte, stateList } from './event-sql.js';
 
 /** The current month (UTC) as a date: budgets run from the first of a month to the next. */
 export const THIS_MONTH = sql`date_trunc('month', now() at time zone 'UTC')::date`;
+/** The first key of budget advisory locks (the second is the scope's hash). */
+const LOCK_SPACE = sql.lit(0x0b0d6e7);
 
-/** What a scope has used this month: spent, plus the live reservations of calls in flight. */
+/** A scope's spend this month, and what calls in flight hold reserved (counters kept by every statement below). */
 const spentSql = (scope: RawBuilder<unknown>) =>
   sql`coalesce((select m.spent_usd from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
 const reservedSql = (scope: RawBuilder<unknown>) =>
-  sql`coalesce((select sum(x.usd) from budget_reservations x where ${scope} = any(x.scopes) and x.expires_at > now()), 0)`;
+  sql`coalesce((select m.reserved_usd from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
+
+/** Adds `delta` (a CTE of scope, month, spent, reserved) to the month counters, creating missing rows. */
+const addToMonthsSql = (delta: string) =>
+  sql.raw(`insert into budget_months (scope, month, spent_usd, reserved_usd)
+      select scope, month, sum(spent), sum(reserved) from ${delta} group by scope, month
+      on conflict (scope, month) do update set spent_usd = budget_months.spent_usd + excluded.spent_usd,
+                                               reserved_usd = budget_months.reserved_usd + excluded.reserved_usd`);
 
 export interface Reservation {
   scopes: string[];
@@ -28,9 +37,9 @@ export type ReserveOutcome = { id: number } | { over: string };
 
 /**
  * Reserves each call's estimate against the budgets of its scopes, in input order, unless it would
- * take a scope past its limit. The budgets' rows are locked first, in a statement of their own:
- * the reserving statement then sees every reservation and spend committed before it (READ
- * COMMITTED gives each statement a new snapshot), so concurrent reservations cannot overshoot.
+ * take a scope past its limit. The scopes are locked first (advisory locks, in a statement of
+ * their own): the reserving statement then sees every reservation and spend committed before it
+ * (READ COMMITTED gives each statement a new snapshot), so concurrent reservations cannot overshoot.
  */
 export async function reserveBudget(db: Db, reservations: Reservation[]): Promise<ReserveOutcome[]> {
   const scopes = [...new Set(reservations.flatMap((r) => r.scopes))].sort();
@@ -44,7 +53,9 @@ export async function reserveBudget(db: Db, reservations: Reservation[]): Promis
     ttl_ms: r.ttlMs,
   }));
   return db.transaction().execute(async (trx) => {
-    await sql`select scope from budgets where scope = any(${scopes}::text[]) order by scope for update`.execute(trx);
+    await sql`select pg_advisory_xact_lock(${LOCK_SPACE}, hashtext(s)) from unnest(${scopes}::text[]) as s order by s`.execute(
+      trx,
+    );
     const { rows } = await sql<{ ord: number; over: string | null; id: string | null }>`
       with r as (
         select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
@@ -63,7 +74,9 @@ export async function reserveBudget(db: Db, reservations: Reservation[]): Promis
         insert into budget_reservations (scopes, month, usd, job_id, step, expires_at)
         select r.scopes, ${THIS_MONTH}, r.usd, r.job_id, r.step, now() + make_interval(secs => r.ttl_ms / 1000.0)
         from r join v on v.ord = r.ord where v.over is null
-        returning id, job_id, step)
+        returning id, job_id, step, scopes, month, usd),
+      delta as (select s.scope, ins.month, 0 as spent, ins.usd as reserved from ins cross join lateral unnest(ins.scopes) as s(scope)),
+      upd as (${addToMonthsSql('delta')})
       select v.ord, v.over, ins.id::text as id
       from v join r on r.ord = v.ord left join ins on ins.job_id = r.job_id and ins.step = r.step`.execute(trx);
     const byOrd = new Map(rows.map((row) => [row.ord, row]));
@@ -76,7 +89,20 @@ export async function reserveBudget(db: Db, reservations: Reservation[]): Promis
 
 /** Drops a reservation whose call was not booked (it failed, or another delivery booked the step). */
 export async function releaseReservation(db: Db, id: number): Promise<void> {
-  await sql`delete from budget_reservations where id = ${id}`.execute(db);
+  await sql`
+    with x as (delete from budget_reservations where id = ${id} returning scopes, month, usd),
+    delta as (select s.scope, x.month, 0 as spent, -x.usd as reserved from x cross join lateral unnest(x.scopes) as s(scope))
+    ${addToMonthsSql('delta')}`.execute(db);
+}
+
+/** Drops the reservations of calls whose worker was lost (past their expiry); returns how many. */
+export async function expireReservations(db: Db): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    with x as (delete from budget_reservations where expires_at < now() returning scopes, month, usd),
+    delta as (select s.scope, x.month, 0 as spent, -x.usd as reserved from x cross join lateral unnest(x.scopes) as s(scope)),
+    upd as (${addToMonthsSql('delta')})
+    select count(*)::int as n from x`.execute(db);
+  return rows[0]?.n ?? 0;
 }
 
 /**
@@ -88,11 +114,9 @@ export function settleReservationsCtes(stored: RawBuilder<unknown>): RawBuilder<
     br as (
       delete from budget_reservations x using (${stored}) y
       where x.id = y.reservation_id
-      returning x.scopes, x.month, coalesce(y.cost_usd, 0) as usd),
-    bm as (
-      insert into budget_months (scope, month, spent_usd)
-      select scope, month, sum(usd) from br cross join lateral unnest(br.scopes) as s(scope) group by scope, month
-      on conflict (scope, month) do update set spent_usd = budget_months.spent_usd + excluded.spent_usd)`;
+      returning x.scopes, x.month, x.usd, coalesce(y.cost_usd, 0) as cost),
+    bd as (select s.scope, br.month, br.cost as spent, -br.usd as reserved from br cross join lateral unnest(br.scopes) as s(scope)),
+    bm as (${addToMonthsSql('bd')})`;
 }
 
 export interface BudgetRow {

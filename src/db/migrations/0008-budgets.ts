@@ -1,8 +1,9 @@
 import { sql, type Kysely } from 'kysely';
 
 /**
- * Monthly budgets (`*` is the global one, otherwise a tenant's), what each month spent, the
- * reservations of calls in flight, the alerts sent, and the job state PAUSED_BUDGET.
+ * Monthly budgets (`*` is the global one, otherwise a tenant's), what each month spent and holds
+ * reserved, the reservations of calls in flight (each, so a lost worker's expire), the alerts
+ * sent, and the job state PAUSED_BUDGET.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`
@@ -16,6 +17,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       scope text not null,
       month date not null,
       spent_usd numeric(16, 8) not null default 0,
+      reserved_usd numeric(16, 8) not null default 0,
       primary key (scope, month)
     )`.execute(db);
   await sql`
@@ -28,6 +30,7 @@ export async function up(db: Kysely<unknown>): Promise<void> {
       step text,
       expires_at timestamptz not null
     )`.execute(db);
+  await sql`create index budget_reservations_expires_idx on budget_reservations (expires_at)`.execute(db);
   await sql`
     create table budget_alerts (
       scope text not null,
