@@ -40,6 +40,8 @@ export interface BudgetSettings {
 const RELOAD_MS = 30_000;
 const RESUME_BATCH = 500;
 const BATCH_MAX = 500;
+/** Thresholds are checked at most this often per process: an alert is a second late, not a statement per booked batch. */
+const ALERT_CHECK_MS = 1_000;
 
 /**
  * Monthly budgets in a worker: before a call its estimate is reserved against the budgets of the
@@ -80,10 +82,10 @@ export function createBudgetGuard(deps: { db: Db; bus: EventBus; log: Logger; se
     }
   }
 
-  /** Checks the scopes' thresholds once this turn's calls are in (coalesced, off the jobs' path). */
+  /** Checks the scopes' thresholds within ALERT_CHECK_MS (coalesced, off the jobs' path). */
   function scheduleAlertCheck(scopes: string[]): void {
     for (const scope of scopes) alertScopes.add(scope);
-    alertCheck ??= new Promise<void>((resolve) => setImmediate(resolve))
+    alertCheck ??= new Promise<void>((resolve) => setTimeout(resolve, ALERT_CHECK_MS).unref())
       .then(checkAlerts)
       .finally(() => (alertCheck = undefined));
   }

@@ -9,6 +9,7 @@ import * as partitions from './migrations/0005-partitions.js';
 import * as indexReview from './migrations/0006-index-review.js';
 import * as llmCache from './migrations/0007-llm-cache.js';
 import * as budgets from './migrations/0008-budgets.js';
+import * as budgetReserve from './migrations/0009-budget-reserve.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -20,6 +21,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006-index-review': indexReview,
   '0007-llm-cache': llmCache,
   '0008-budgets': budgets,
+  '0009-budget-reserve': budgetReserve,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

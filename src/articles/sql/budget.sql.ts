@@ -6,8 +6,6 @@ import { logJobEventsCte, stateList } from './event-sql.js';
 
 /** The current month (UTC) as a date: budgets run from the first of a month to the next. */
 export const THIS_MONTH = sql`date_trunc('month', now() at time zone 'UTC')::date`;
-/** The first key of budget advisory locks (the second is the scope's hash). */
-const LOCK_SPACE = sql.lit(0x0b0d6e7);
 
 /** A scope's spend this month, and what calls in flight hold reserved (counters kept by every statement below). */
 const spentSql = (scope: RawBuilder<unknown>) =>
@@ -37,12 +35,10 @@ export type ReserveOutcome = { id: number } | { over: string };
 
 /**
  * Reserves each call's estimate against the budgets of its scopes, in input order, unless it would
- * take a scope past its limit. The scopes are locked first (advisory locks, in a statement of
- * their own): the reserving statement then sees every reservation and spend committed before it
- * (READ COMMITTED gives each statement a new snapshot), so concurrent reservations cannot overshoot.
+ * take a scope past its limit: one round trip to `budget_reserve` (migration 0009), which locks
+ * the scopes first, so concurrent reservations cannot overshoot.
  */
 export async function reserveBudget(db: Db, reservations: Reservation[]): Promise<ReserveOutcome[]> {
-  const scopes = [...new Set(reservations.flatMap((r) => r.scopes))].sort();
   const input = reservations.map((r, ord) => ({
     ord,
     scopes: r.scopes,
@@ -52,38 +48,12 @@ export async function reserveBudget(db: Db, reservations: Reservation[]): Promis
     step: r.step,
     ttl_ms: r.ttlMs,
   }));
-  return db.transaction().execute(async (trx) => {
-    await sql`select pg_advisory_xact_lock(${LOCK_SPACE}, hashtext(s)) from unnest(${scopes}::text[]) as s order by s`.execute(
-      trx,
-    );
-    const { rows } = await sql<{ ord: number; over: string | null; id: string | null }>`
-      with r as (
-        select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb)
-          as r(ord int, scopes text[], usd numeric, force boolean, job_id uuid, step text, ttl_ms int)),
-      u as (
-        select b.scope, b.limit_usd, ${spentSql(sql`b.scope`)} + ${reservedSql(sql`b.scope`)} as used
-        from budgets b where b.scope = any(${scopes}::text[])),
-      c as (
-        select r.ord, r.force, u.scope, u.limit_usd, u.used + sum(r.usd) over (partition by u.scope order by r.ord) as total
-        from r cross join lateral unnest(r.scopes) as s(scope) join u on u.scope = s.scope),
-      v as (
-        select r.ord, (select c.scope from c where c.ord = r.ord and not c.force and c.total > c.limit_usd
-                       order by c.scope limit 1) as over
-        from r),
-      ins as (
-        insert into budget_reservations (scopes, month, usd, job_id, step, expires_at)
-        select r.scopes, ${THIS_MONTH}, r.usd, r.job_id, r.step, now() + make_interval(secs => r.ttl_ms / 1000.0)
-        from r join v on v.ord = r.ord where v.over is null
-        returning id, job_id, step, scopes, month, usd),
-      delta as (select s.scope, ins.month, 0 as spent, ins.usd as reserved from ins cross join lateral unnest(ins.scopes) as s(scope)),
-      upd as (${addToMonthsSql('delta')})
-      select v.ord, v.over, ins.id::text as id
-      from v join r on r.ord = v.ord left join ins on ins.job_id = r.job_id and ins.step = r.step`.execute(trx);
-    const byOrd = new Map(rows.map((row) => [row.ord, row]));
-    return input.map(({ ord }): ReserveOutcome => {
-      const row = byOrd.get(ord)!;
-      return row.over !== null ? { over: row.over } : { id: Number(row.id) };
-    });
+  const { rows } = await sql<{ ord: number; over: string | null; id: string | null }>`
+    select ord, over, id::text as id from budget_reserve(${JSON.stringify(input)}::jsonb)`.execute(db);
+  const byOrd = new Map(rows.map((row) => [row.ord, row]));
+  return input.map(({ ord }): ReserveOutcome => {
+    const row = byOrd.get(ord)!;
+    return row.over !== null ? { over: row.over } : { id: Number(row.id) };
   });
 }
 
