@@ -9,16 +9,20 @@ export const THIS_MONTH = sql`date_trunc('month', now() at time zone 'UTC')::dat
 
 /** A scope's spend this month, and what calls in flight hold reserved (counters kept by every statement below). */
 const spentSql = (scope: RawBuilder<unknown>) =>
-  sql`coalesce((select m.spent_usd from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
+  sql`coalesce((select sum(m.spent_usd) from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
 const reservedSql = (scope: RawBuilder<unknown>) =>
-  sql`coalesce((select m.reserved_usd from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
+  sql`coalesce((select sum(m.reserved_usd) from budget_months m where m.scope = ${scope} and m.month = ${THIS_MONTH}), 0)`;
 
-/** Adds `delta` (a CTE of scope, month, spent, reserved) to the month counters, creating missing rows. */
+/**
+ * Adds `delta` (a CTE of scope, month, spent, reserved) to the month counters, creating missing
+ * rows: to one of 16 shards, picked at random once per statement, so concurrent statements seldom
+ * wait on the same row. Readers sum the shards.
+ */
 const addToMonthsSql = (delta: string) =>
-  sql.raw(`insert into budget_months (scope, month, spent_usd, reserved_usd)
-      select scope, month, sum(spent), sum(reserved) from ${delta} group by scope, month
-      on conflict (scope, month) do update set spent_usd = budget_months.spent_usd + excluded.spent_usd,
-                                               reserved_usd = budget_months.reserved_usd + excluded.reserved_usd`);
+  sql.raw(`insert into budget_months (scope, month, shard, spent_usd, reserved_usd)
+      select scope, month, (select floor(random() * 16)::smallint), sum(spent), sum(reserved) from ${delta} group by scope, month
+      on conflict (scope, month, shard) do update set spent_usd = budget_months.spent_usd + excluded.spent_usd,
+                                                      reserved_usd = budget_months.reserved_usd + excluded.reserved_usd`);
 
 export interface Reservation {
   scopes: string[];
@@ -130,12 +134,14 @@ export async function writeBudget(db: Db, scope: string, limitUsd: number | null
       returning (xmax = 0) as inserted`.execute(trx);
     if (!rows[0]?.inserted) return;
     const tenant = scope === '*' ? sql`true` : sql`a.tenant_id = ${scope}`;
+    // The month's spend restarts from the ledger (shard 0); reservations of calls in flight stay.
+    await sql`update budget_months set spent_usd = 0 where scope = ${scope} and month = ${THIS_MONTH}`.execute(trx);
     await sql`
-      insert into budget_months (scope, month, spent_usd)
-      select ${scope}, ${THIS_MONTH}, coalesce(sum(c.cost_usd), 0)
+      insert into budget_months (scope, month, shard, spent_usd)
+      select ${scope}, ${THIS_MONTH}, 0, coalesce(sum(c.cost_usd), 0)
       from llm_calls c join articles a on a.id = c.article_id
       where c.created_at >= ${THIS_MONTH}::timestamp at time zone 'UTC' and ${tenant}
-      on conflict (scope, month) do update set spent_usd = excluded.spent_usd`.execute(trx);
+      on conflict (scope, month, shard) do update set spent_usd = excluded.spent_usd`.execute(trx);
   });
 }
 

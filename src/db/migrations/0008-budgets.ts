@@ -2,7 +2,8 @@ import { sql, type Kysely } from 'kysely';
 
 /**
  * Monthly budgets (`*` is the global one, otherwise a tenant's), what each month spent and holds
- * reserved, the reservations of calls in flight (each, so a lost worker's expire), the alerts
+ * reserved (counters split over 16 shards, summed by readers: every booked call adds to one, and a
+ * single row was a lock all workers' statements queued on), the reservations of calls in flight (each, so a lost worker's expire), the alerts
  * sent, and the job state PAUSED_BUDGET.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -16,9 +17,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     create table budget_months (
       scope text not null,
       month date not null,
+      shard smallint not null default 0,
       spent_usd numeric(16, 8) not null default 0,
       reserved_usd numeric(16, 8) not null default 0,
-      primary key (scope, month)
+      primary key (scope, month, shard)
     )`.execute(db);
   await sql`
     create table budget_reservations (

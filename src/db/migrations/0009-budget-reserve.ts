@@ -5,7 +5,7 @@ import { sql, type Kysely } from 'kysely';
  * scopes' advisory locks, then (a volatile function's next statement sees a fresh snapshot under
  * READ COMMITTED: every reservation and spend committed before the lock) accepts, in input order,
  * the calls whose running total stays within each scope's limit (`force`: always), records them
- * and adds them to the month's reserved counter. Input rows: ord, scopes, usd, force, job_id,
+ * and adds them to one of the month's reserved counters (a random shard). Input rows: ord, scopes, usd, force, job_id,
  * step, ttl_ms. Returns per ord the reservation id, or the scope it would pass.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
@@ -23,8 +23,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         select * from jsonb_to_recordset(input)
           as r(ord int, scopes text[], usd numeric, force boolean, job_id uuid, step text, ttl_ms int)),
       u as (
-        select b.scope, b.limit_usd, coalesce(m.spent_usd, 0) + coalesce(m.reserved_usd, 0) as used
-        from budgets b left join budget_months m on m.scope = b.scope and m.month = this_month
+        select b.scope, b.limit_usd,
+               coalesce((select sum(m.spent_usd + m.reserved_usd) from budget_months m
+                         where m.scope = b.scope and m.month = this_month), 0) as used
+        from budgets b
         where b.scope in (select unnest(r.scopes) from r)),
       c as (
         select r.ord, r.force, u.scope, u.limit_usd, u.used + sum(r.usd) over (partition by u.scope order by r.ord) as total
@@ -40,9 +42,10 @@ export async function up(db: Kysely<unknown>): Promise<void> {
         returning budget_reservations.id, budget_reservations.job_id, budget_reservations.step,
                   budget_reservations.scopes, budget_reservations.usd),
       upd as (
-        insert into budget_months (scope, month, spent_usd, reserved_usd)
-        select s.scope, this_month, 0, sum(ins.usd) from ins cross join lateral unnest(ins.scopes) as s(scope) group by s.scope
-        on conflict (scope, month) do update set reserved_usd = budget_months.reserved_usd + excluded.reserved_usd)
+        insert into budget_months (scope, month, shard, spent_usd, reserved_usd)
+        select s.scope, this_month, (select floor(random() * 16)::smallint), 0, sum(ins.usd)
+        from ins cross join lateral unnest(ins.scopes) as s(scope) group by s.scope
+        on conflict (scope, month, shard) do update set reserved_usd = budget_months.reserved_usd + excluded.reserved_usd)
       select v.ord, v.over, ins.id
       from v join r on r.ord = v.ord left join ins on ins.job_id = r.job_id and ins.step = r.step;
     end
