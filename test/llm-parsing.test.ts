@@ -43,7 +43,7 @@ describe('offline text analysis', () => {
   });
 
   it('round-trips the task and article through the prompt', () => {
-    const prompt = buildPrompt('KEYWORDS', { title: 'T', content: 'Body text.' });
+    const prompt = buildPrompt('KEYWORDS', { title: 'T', content: 'Body text.', options: null });
     expect(taskOf(prompt.system)).toBe('keywords');
     expect(extractArticle(prompt.prompt)).toBe('Body text.');
     expect(JSON.parse(answerOffline(prompt.system, prompt.prompt))).toEqual(['body', 'text']);

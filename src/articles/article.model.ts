@@ -24,9 +24,21 @@ export interface Article {
   batchId: string | null;
   /** False: every step calls its model, whatever the cache holds. */
   cacheEnabled: boolean;
+  /** What the submission asked of its steps; null: the defaults. */
+  options: ArticleOptions | null;
   createdAt: Date;
   updatedAt: Date;
   processedAt: Date | null;
+}
+
+/** Per-request options of the steps. */
+export interface ArticleOptions {
+  /** Sentences in the summary (default: 2-4). */
+  summarySentences?: number;
+  /** Keywords to extract (default: 5-8). */
+  keywords?: number;
+  /** Language of the summary and keywords (default: the article's). */
+  language?: string;
 }
 
 /** An article as events carry it: without its content, which may be large. */
@@ -147,6 +159,7 @@ export const articleMapping = defineMapping<ArticleRow, Article>(
     eventSeq: 'event_seq',
     batchId: 'batch_id',
     cacheEnabled: 'cache_enabled',
+    options: 'options',
     createdAt: 'created_at',
     updatedAt: 'updated_at',
     processedAt: 'processed_at',

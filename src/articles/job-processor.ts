@@ -134,6 +134,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
         step,
         model,
         promptVersion: call.prompt.version,
+        options: ctx.article.options,
         title: ctx.article.title,
         contentHash: ctx.article.contentHash,
       });
@@ -223,7 +224,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
   /** Books a paid call (filling the cache under `cacheKey`) and stores the step's result. */
   async function storePaid(ctx: JobContext, call: StepCall, paid: PaidAnswer, cacheKey?: string): Promise<boolean> {
     const { completion, reservation } = paid;
-    const value = stepDefinition(call.step).parse(completion.text, call.providerName);
+    const value = stepDefinition(call.step).parse(completion.text, call.providerName, ctx.article.options ?? {});
     const price = llm.price(completion.model) ?? llm.price(call.model);
     if (!price) ctx.log.warn({ model: completion.model, step: call.step }, 'no price for model: cost recorded as null');
     const stored = await storeStepResult(ctx, call, {

@@ -3,6 +3,7 @@ import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createGroupCommit } from '../lib/group-commit.js';
 import type { StepName } from '../lib/vocabulary.js';
+import type { ArticleOptions } from './article.model.js';
 import { claimCacheEntries, releaseCacheLease, type CacheEntry, type ClaimOutcome } from './sql/step-cache.sql.js';
 
 export type { CacheEntry } from './sql/step-cache.sql.js';
@@ -17,6 +18,8 @@ export interface CacheKeyParts {
   step: StepName;
   model: string;
   promptVersion: string;
+  /** The submission's options: they change the instructions. */
+  options: ArticleOptions | null;
   title: string;
   /** sha256 of the content, stored with the article. */
   contentHash: string;
@@ -41,8 +44,12 @@ export function createStepCache(deps: { db: Db; bus: EventBus; workerId: string;
     ttlSeconds: deps.ttlSeconds,
 
     keyOf(parts: CacheKeyParts): string {
-      const { step, model, promptVersion, title, contentHash } = parts;
-      return createHash('sha256').update(`${step}\0${model}\0${promptVersion}\0${title}\0${contentHash}`).digest('hex');
+      const { step, model, promptVersion, options, title, contentHash } = parts;
+      // Sorted keys: the same options read back from jsonb come in another order.
+      const variant = options ? JSON.stringify(options, Object.keys(options).sort()) : '';
+      return createHash('sha256')
+        .update(`${step}\0${model}\0${promptVersion}\0${variant}\0${title}\0${contentHash}`)
+        .digest('hex');
     },
 
     /**

@@ -2,7 +2,7 @@ import { LlmError } from '../llm/llm-error.js';
 import { articlePrompt, extractArticle, parseKeywords, parseSentiment, taskOf } from '../llm/tasks.js';
 import { keywords, sentiment, summarize } from '../llm/text-analysis.js';
 import { STEP_NAMES, type StepName } from '../lib/vocabulary.js';
-import type { Article } from './article.model.js';
+import type { Article, ArticleOptions } from './article.model.js';
 
 /** The article fields that hold a step's result; a step is done when its field is set. */
 export type ResultField = 'summary' | 'keywords' | 'sentiment';
@@ -17,11 +17,11 @@ export interface StepDefinition {
   /** Streams from the provider to subscribers as SUMMARY_DELTA events while the model writes it. */
   streams: boolean;
   /** Versioned, so the ledger and the cache key say which prompt produced an answer. */
-  prompt: { version: string; instructions: string; maxTokens: number };
+  prompt: { version: string; instructions(options: ArticleOptions): string; maxTokens: number };
   /** The model's text as the field's value; throws LlmError('invalid_output') when it holds none. */
-  parse(text: string, provider: string): string | string[];
-  /** The offline `local` provider's answer for this step, in the format a model would use. */
-  offline(articleText: string): string;
+  parse(text: string, provider: string, options: ArticleOptions): string | string[];
+  /** The offline `local` provider's answer for this step (its system prompt given), in the format a model would use. */
+  offline(articleText: string, system: string): string;
 }
 
 const invalid = (provider: string, what: string, text: string) =>
@@ -34,9 +34,9 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
     streams: true,
     prompt: {
       version: 'v1',
-      instructions:
-        'You summarize news articles. Write 2-4 plain sentences that state the key facts. ' +
-        'Write in the language of the article. No preamble.',
+      instructions: (o) =>
+        `You summarize news articles. Write ${o.summarySentences ? `exactly ${o.summarySentences}` : '2-4'} plain sentences that state the key facts. ` +
+        `${inLanguage(o)} No preamble.`,
       maxTokens: 400,
     },
     parse(text, provider) {
@@ -44,7 +44,7 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
       if (!summary) throw invalid(provider, 'summary', text);
       return summary;
     },
-    offline: (text) => summarize(text),
+    offline: (text, system) => summarize(text, countIn(system, /exactly (\d+) plain sentences/) ?? 3),
   },
   KEYWORDS: {
     field: 'keywords',
@@ -52,17 +52,17 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
     streams: false,
     prompt: {
       version: 'v1',
-      instructions:
-        'You extract keywords from news articles. Answer with a JSON array of 5-8 short keywords or ' +
-        'key phrases, most important first, in the language of the article. Only the JSON array.',
+      instructions: (o) =>
+        `You extract keywords from news articles. Answer with a JSON array of ${o.keywords ?? '5-8'} short keywords or ` +
+        `key phrases, most important first. ${inLanguage(o)} Only the JSON array.`,
       maxTokens: 120,
     },
-    parse(text, provider) {
-      const list = parseKeywords(text);
+    parse(text, provider, options) {
+      const list = parseKeywords(text, options.keywords ?? 10);
       if (list.length === 0) throw invalid(provider, 'keywords', text);
       return list;
     },
-    offline: (text) => JSON.stringify(keywords(text)),
+    offline: (text, system) => JSON.stringify(keywords(text, countIn(system, /array of (\d+) short keywords/) ?? 8)),
   },
   SENTIMENT: {
     field: 'sentiment',
@@ -70,7 +70,7 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
     streams: false,
     prompt: {
       version: 'v1',
-      instructions:
+      instructions: () =>
         'You classify the overall sentiment of news articles. Answer with exactly one word: POSITIVE, NEGATIVE or NEUTRAL.',
       maxTokens: 5,
     },
@@ -115,12 +115,18 @@ export interface StepPrompt {
   maxTokens: number;
 }
 
-/** The request for one step of one article; the system prompt names the task first (`Task: summary.`). */
-export function buildPrompt(step: StepName, article: { title: string; content: string }): StepPrompt {
+/**
+ * The request for one step of one article, with its options; the system prompt names the task
+ * first (`Task: summary.`).
+ */
+export function buildPrompt(
+  step: StepName,
+  article: { title: string; content: string; options: ArticleOptions | null },
+): StepPrompt {
   const { prompt } = stepDefinition(step);
   return {
     version: prompt.version,
-    system: `Task: ${step.toLowerCase()}. ${prompt.instructions}`,
+    system: `Task: ${step.toLowerCase()}. ${prompt.instructions(article.options ?? {})}`,
     prompt: articlePrompt(article.title, article.content),
     maxTokens: prompt.maxTokens,
   };
@@ -129,5 +135,16 @@ export function buildPrompt(step: StepName, article: { title: string; content: s
 /** Answers a step's prompt offline (the `local` provider and the mock LLM server); unknown tasks get a summary. */
 export function answerOffline(system: string, prompt: string): string {
   const step = byTask.get(taskOf(system) ?? '') ?? STEPS[0]!;
-  return step.offline(extractArticle(prompt));
+  return step.offline(extractArticle(prompt), system);
+}
+
+/** The output language an instruction asks for. */
+function inLanguage(options: ArticleOptions): string {
+  return options.language ? `Write in ${options.language}.` : 'Write in the language of the article.';
+}
+
+/** A number the instructions state (the offline answerers follow it too). */
+function countIn(system: string, pattern: RegExp): number | undefined {
+  const match = pattern.exec(system);
+  return match ? Number(match[1]) : undefined;
 }

@@ -1,6 +1,18 @@
 import { z } from 'zod';
 import { InputValidationError, type FieldProblem } from '../lib/errors.js';
 import { PRIORITIES, type Priority } from '../lib/vocabulary.js';
+import type { ArticleOptions } from './article.model.js';
+
+/** The options given, without the unset ones; null when none is set (the defaults). */
+function articleOptions(
+  input: { summarySentences?: number | null; keywords?: number | null; language?: string | null } | null | undefined,
+) {
+  const options: ArticleOptions = {};
+  if (input?.summarySentences != null) options.summarySentences = input.summarySentences;
+  if (input?.keywords != null) options.keywords = input.keywords;
+  if (input?.language != null) options.language = input.language;
+  return Object.keys(options).length > 0 ? options : null;
+}
 
 export interface SubmissionInput {
   title: string;
@@ -9,6 +21,7 @@ export interface SubmissionInput {
   priority?: Priority | null;
   /** False: call the models even when the content cache holds an answer. Default true. */
   cache?: boolean | null;
+  options?: { summarySentences?: number | null; keywords?: number | null; language?: string | null } | null;
   /** A client's key: a repeat within the TTL returns the first result (single submissions only). */
   idempotencyKey?: string | null;
 }
@@ -19,6 +32,7 @@ export interface Submission {
   sourceUrl: string;
   priority: Priority;
   cache: boolean;
+  options: ArticleOptions | null;
 }
 
 // Built once per limit: zod compiles a schema on first use, which is too costly per request.
@@ -68,6 +82,17 @@ function buildSchema(maxContentChars: number) {
       }, 'must be an http(s) URL'),
     priority: z.enum(PRIORITIES).nullish(),
     cache: z.boolean().nullish(),
+    options: z
+      .object({
+        summarySentences: z.number().int().min(1, 'must be 1 to 10').max(10, 'must be 1 to 10').nullish(),
+        keywords: z.number().int().min(1, 'must be 1 to 20').max(20, 'must be 1 to 20').nullish(),
+        language: z
+          .string()
+          .trim()
+          .regex(/^[\p{L}][\p{L} ()-]{1,39}$/u, 'must name a language in 2 to 40 letters, e.g. English, ko or pt-BR')
+          .nullish(),
+      })
+      .nullish(),
     idempotencyKey: idempotencyKeySchema.nullish(),
   });
 }
@@ -117,7 +142,12 @@ export function validateSubmissions(
       problems.push({ path: indexed ? [String(index), ...issue.path] : issue.path, message: issue.message });
     if (!result.success || issues.length > 0) return;
     const { idempotencyKey: _key, ...fields } = result.data;
-    out.push({ ...fields, priority: fields.priority ?? 'NORMAL', cache: fields.cache ?? true });
+    out.push({
+      ...fields,
+      priority: fields.priority ?? 'NORMAL',
+      cache: fields.cache ?? true,
+      options: articleOptions(fields.options),
+    });
   });
   if (problems.length > 0) throw new InputValidationError(problems);
   return out;

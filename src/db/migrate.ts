@@ -10,6 +10,7 @@ import * as indexReview from './migrations/0006-index-review.js';
 import * as llmCache from './migrations/0007-llm-cache.js';
 import * as budgets from './migrations/0008-budgets.js';
 import * as budgetReserve from './migrations/0009-budget-reserve.js';
+import * as articleOptions from './migrations/0010-article-options.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -22,6 +23,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007-llm-cache': llmCache,
   '0008-budgets': budgets,
   '0009-budget-reserve': budgetReserve,
+  '0010-article-options': articleOptions,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

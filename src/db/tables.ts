@@ -25,6 +25,8 @@ export interface ArticlesTable {
   batch_id: string | null;
   /** False: every step calls its model (`submitArticle(input: { cache: false })`). */
   cache_enabled: Generated<boolean>;
+  /** ArticleOptions, or null for the defaults. */
+  options: { summarySentences?: number; keywords?: number; language?: string } | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
   processed_at: Date | null;

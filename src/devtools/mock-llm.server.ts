@@ -28,6 +28,8 @@ export interface MockLlmStats {
   requests: number;
   /** Requests that asked for a streamed answer. */
   streamed: number;
+  /** The system prompts of the latest answered requests (at most 100), oldest first. */
+  systemPrompts: string[];
   byProvider: Record<'openai' | 'anthropic', number>;
   byStatus: Record<string, number>;
   inFlight: number;
@@ -133,6 +135,8 @@ export async function startMockLlmServer(
       .filter((m) => m.role === 'user')
       .map((m) => textOf(m.content))
       .join('\n');
+    stats.systemPrompts.push(system);
+    if (stats.systemPrompts.length > 100) stats.systemPrompts.shift();
     const text = answerOffline(system, prompt);
     const answer: Answer = {
       model: request.model ?? 'mock',
@@ -184,7 +188,7 @@ export async function startMockLlmServer(
 }
 
 function emptyStats(): MockLlmStats {
-  return { requests: 0, streamed: 0, byProvider: { openai: 0, anthropic: 0 }, byStatus: {}, inFlight: 0, maxInFlight: 0 };
+  return { requests: 0, streamed: 0, systemPrompts: [], byProvider: { openai: 0, anthropic: 0 }, byStatus: {}, inFlight: 0, maxInFlight: 0 };
 }
 
 /** A 401 echoes the key it was sent, as some OpenAI-compatible gateways do. */

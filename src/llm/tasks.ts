@@ -21,8 +21,8 @@ export function extractArticle(prompt: string): string {
   return match ? match[1]! : prompt;
 }
 
-/** Keywords from a JSON array, or from a comma/newline list; trimmed, de-duplicated, at most 10. */
-export function parseKeywords(text: string): string[] {
+/** Keywords from a JSON array, or from a comma/newline list; trimmed, de-duplicated, at most `max`. */
+export function parseKeywords(text: string, max = 10): string[] {
   let items: unknown[] | undefined;
   const json = /\[[\s\S]*\]/.exec(text);
   if (json) {
@@ -46,7 +46,7 @@ export function parseKeywords(text: string): string[] {
     seen.add(keyword);
     out.push(keyword);
   }
-  return out.slice(0, 10);
+  return out.slice(0, max);
 }
 
 /** The first sentiment label in the answer; undefined if there is none. */

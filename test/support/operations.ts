@@ -61,6 +61,11 @@ export const ArticleDetails = graphql(`
           cached
         }
       }
+      options {
+        summarySentences
+        keywords
+        language
+      }
       llmCalls {
         step
         provider

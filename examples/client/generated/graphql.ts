@@ -4,6 +4,15 @@ type Exact<T extends { [key: string]: unknown }> = { [K in keyof T]: T[K] };
 /** Internal type. DO NOT USE DIRECTLY. */
 export type Incremental<T> = T | { [P in keyof T]?: P extends ' $fragmentName' | '__typename' ? T[P] : never };
 import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+export type ArticleOptionsInput = {
+  /** Keywords to extract, 1 to 20 (default: 5 to 8). */
+  keywords?: number | null | undefined;
+  /** Language of the summary and keywords, e.g. English, ko, pt-BR (default: the article's). */
+  language?: string | null | undefined;
+  /** Sentences in the summary, 1 to 10 (default: 2 to 4). */
+  summarySentences?: number | null | undefined;
+};
+
 export type ArticleStatus =
   | 'CANCELLED'
   | 'COMPLETED'
@@ -27,6 +36,8 @@ export type SubmitArticleInput = {
   content: string;
   /** A key of your choosing (e.g. a UUID): a repeat within 24 h returns the first article and job and queues nothing. Not per item of a batch: submitArticles takes one for the whole batch. */
   idempotencyKey?: string | null | undefined;
+  /** Summary length, number of keywords, output language. */
+  options?: ArticleOptionsInput | null | undefined;
   priority?: Priority | null | undefined;
   sourceUrl: string;
   title: string;

@@ -39,6 +39,7 @@ export async function insertArticles(db: Db, articles: NewArticleRow[], batch?: 
     content_hash: createHash('sha256').update(s.content).digest('hex'),
     priority: s.priority,
     cache_enabled: s.cache,
+    options: s.options,
     batch_id: batch?.id ?? null,
   }));
   // Article ids are drawn first so each job, outbox row and event can name its article.
@@ -47,12 +48,12 @@ export async function insertArticles(db: Db, articles: NewArticleRow[], batch?: 
       select r.*, nextval(pg_get_serial_sequence('articles', 'id')) as article_id
       from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
         job_id uuid, max_attempts int, tenant_id text, title text, content text, source_url text, content_hash text,
-        priority text, cache_enabled boolean, batch_id uuid)),
+        priority text, cache_enabled boolean, options jsonb, batch_id uuid)),
     ${batch ? sql`b as (insert into batches (id, tenant_id, total) values (${batch.id}::uuid, ${batch.tenantId}, ${articles.length})),` : sql``}
     a as (
-      insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, event_seq, cache_enabled, batch_id)
+      insert into articles (id, tenant_id, title, content, source_url, content_hash, priority, status, event_seq, cache_enabled, options, batch_id)
       overriding system value
-      select article_id, tenant_id, title, content, source_url, content_hash, priority, 'PENDING', 1, cache_enabled, batch_id from n
+      select article_id, tenant_id, title, content, source_url, content_hash, priority, 'PENDING', 1, cache_enabled, options, batch_id from n
       returning *),
     s as (
       insert into article_search (article_id, doc)

@@ -1,4 +1,5 @@
 import type {
+  ArticleOptions as ArticleOptionsModel,
   ArticleView,
   Job as JobModel,
   JobStep as JobStepModel,
@@ -16,6 +17,25 @@ export const Job = builder.objectRef<JobModel>('Job');
 const JobStep = builder.objectRef<JobStepModel>('JobStep');
 const LlmCall = builder.objectRef<LlmCallModel>('LlmCall');
 
+const ArticleOptions = builder.objectRef<ArticleOptionsModel>('ArticleOptions').implement({
+  description: 'What the submission asked of the steps; unset fields take the defaults.',
+  fields: (t) => ({
+    summarySentences: t.int({ nullable: true, resolve: (o) => o.summarySentences ?? null }),
+    keywords: t.int({ nullable: true, resolve: (o) => o.keywords ?? null }),
+    language: t.string({ nullable: true, resolve: (o) => o.language ?? null }),
+  }),
+});
+
+const ArticleOptionsInput = builder.inputType('ArticleOptionsInput', {
+  fields: (t) => ({
+    summarySentences: t.int({ description: 'Sentences in the summary, 1 to 10 (default: 2 to 4).' }),
+    keywords: t.int({ description: 'Keywords to extract, 1 to 20 (default: 5 to 8).' }),
+    language: t.string({
+      description: "Language of the summary and keywords, e.g. English, ko, pt-BR (default: the article's).",
+    }),
+  }),
+});
+
 Article.implement({
   description: 'A submitted document and what the LLM steps made of it.',
   fields: (t) => ({
@@ -27,6 +47,7 @@ Article.implement({
     }),
     sourceUrl: t.exposeString('sourceUrl'),
     priority: t.field({ type: PriorityEnum, resolve: (a) => a.priority }),
+    options: t.field({ type: ArticleOptions, nullable: true, resolve: (a) => a.options }),
     status: t.field({ type: ArticleStatusEnum, resolve: (a) => a.status }),
     summary: t.exposeString('summary', { nullable: true }),
     keywords: t.stringList({ resolve: (a) => a.keywords ?? [] }),
@@ -133,6 +154,7 @@ export const SubmitArticleInput = builder.inputType('SubmitArticleInput', {
     content: t.string({ required: true }),
     sourceUrl: t.string({ required: true }),
     priority: t.field({ type: PriorityEnum, defaultValue: 'NORMAL' }),
+    options: t.field({ type: ArticleOptionsInput, description: 'Summary length, number of keywords, output language.' }),
     cache: t.boolean({
       defaultValue: true,
       description:
