@@ -188,7 +188,15 @@ export async function startMockLlmServer(
 }
 
 function emptyStats(): MockLlmStats {
-  return { requests: 0, streamed: 0, systemPrompts: [], byProvider: { openai: 0, anthropic: 0 }, byStatus: {}, inFlight: 0, maxInFlight: 0 };
+  return {
+    requests: 0,
+    streamed: 0,
+    systemPrompts: [],
+    byProvider: { openai: 0, anthropic: 0 },
+    byStatus: {},
+    inFlight: 0,
+    maxInFlight: 0,
+  };
 }
 
 /** A 401 echoes the key it was sent, as some OpenAI-compatible gateways do. */
