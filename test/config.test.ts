@@ -65,6 +65,17 @@ describe('configuration', () => {
     expect(problemsOf({ ALERT_EMAIL_TO: 'ops@example.com' })).toEqual(['SMTP_URL: must be set when ALERT_EMAIL_TO is']);
   });
 
+  it('reads prompt weights per step and version, and names what is wrong with them', () => {
+    const config = loadConfig({ LLM_PROMPT_WEIGHTS: 'SUMMARY:v1=90, SUMMARY:v2=10' });
+    expect(config.llm.promptWeights).toEqual({ SUMMARY: { v1: 90, v2: 10 }, KEYWORDS: { v1: 1 }, SENTIMENT: { v1: 1 } });
+    expect(problemsOf({ LLM_PROMPT_WEIGHTS: 'SUMMARY:v9=1,TITLE:v1=2,KEYWORDS=3,SENTIMENT:v1=0' })).toEqual([
+      'LLM_PROMPT_WEIGHTS: SUMMARY has no prompt v9 (it has v1, v2)',
+      'LLM_PROMPT_WEIGHTS: "TITLE:v1=2" must look like SUMMARY:v2=50 (steps: SUMMARY, KEYWORDS, SENTIMENT)',
+      'LLM_PROMPT_WEIGHTS: "KEYWORDS=3" must look like SUMMARY:v2=50 (steps: SUMMARY, KEYWORDS, SENTIMENT)',
+      "LLM_PROMPT_WEIGHTS: SENTIMENT's weights are all 0",
+    ]);
+  });
+
   it('reads durations in seconds, minutes, hours or days; 0 turns the cache off', () => {
     const ttl = (LLM_CACHE_TTL: string) => loadConfig({ LLM_CACHE_TTL }).llm.cacheTtlSeconds;
     expect([ttl('90'), ttl('30s'), ttl('15m'), ttl('12h'), ttl('7d'), ttl('0')]).toEqual([90, 30, 900, 43_200, 604_800, 0]);

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { parseRetryAfter } from '../src/llm/llm-error.js';
 import { costUsd, createPriceLookup } from '../src/llm/pricing.js';
-import { answerOffline, buildPrompt } from '../src/articles/step-catalog.js';
+import { answerOffline, buildPrompt, choosePromptVersion } from '../src/articles/step-catalog.js';
+import { PROMPT_VERSIONS, STEP_NAMES } from '../src/lib/vocabulary.js';
 import { extractArticle, parseKeywords, parseSentiment, taskOf } from '../src/llm/tasks.js';
 import { keywords, summarize } from '../src/llm/text-analysis.js';
 
@@ -40,6 +41,18 @@ describe('offline text analysis', () => {
     const text = 'Alpha rises. Beta falls sharply today. Gamma is flat. Delta rises again and again. Epsilon waits.';
     const summary = summarize(text, 2);
     for (const sentence of summary.split(/(?<=\.)\s/)) expect(text).toContain(sentence);
+  });
+
+  it('writes every prompt version the vocabulary lists, and splits articles between versions by weight, stably', () => {
+    for (const step of STEP_NAMES)
+      for (const version of PROMPT_VERSIONS[step])
+        expect(buildPrompt(step, { title: 'T', content: 'C', options: null }, version).system).toMatch(/^Task: /);
+    const picks = Array.from({ length: 2_000 }, (_, id) => choosePromptVersion('SUMMARY', { v1: 1, v2: 3 }, id));
+    const v2 = picks.filter((v) => v === 'v2').length / picks.length;
+    expect(v2).toBeGreaterThan(0.7);
+    expect(v2).toBeLessThan(0.8);
+    expect(choosePromptVersion('SUMMARY', { v1: 1, v2: 3 }, 42)).toBe(picks[42]);
+    expect(choosePromptVersion('SUMMARY', { v1: 1, v2: 0 }, 42)).toBe('v1');
   });
 
   it('round-trips the task and article through the prompt', () => {

@@ -4,7 +4,7 @@ import { sampleArticle, submit } from './support/articles.js';
 import { awaitSettled } from './support/await-article.js';
 import { gql } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
-import { ArticleDetails, SubmitArticle } from './support/operations.js';
+import { ArticleDetails, CostReport, SubmitArticle, SubmitArticles } from './support/operations.js';
 import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
 
@@ -18,7 +18,9 @@ describe.each(availableBackends())('per-request options on %s services', (backen
   let sys: TestSystem;
   beforeAll(async () => {
     mock = await startMockLlmServer();
-    sys = await startTestSystem(backend, { env: { ...mockLlmEnv(mock), LLM_CACHE_TTL: '7d' } });
+    sys = await startTestSystem(backend, {
+      env: { ...mockLlmEnv(mock), LLM_CACHE_TTL: '7d', LLM_PROMPT_WEIGHTS: 'SUMMARY:v1=1,SUMMARY:v2=1' },
+    });
   });
   afterAll(async () => {
     await sys.stop();
@@ -48,6 +50,27 @@ describe.each(availableBackends())('per-request options on %s services', (backen
     expect(plain.options).toBeNull();
     expect(plain.summary!.split(/(?<=[.!?])\s+/)).toHaveLength(3);
     expect(plain.keywords!.length).toBeGreaterThan(3);
+  });
+
+  it('splits summaries between prompt versions by weight, recorded in the ledger and compared in costReport', async () => {
+    const { submitArticles } = await gql(sys.url, SubmitArticles, {
+      input: Array.from({ length: 16 }, (_, i) => sampleArticle({ title: `A/B ${i}`, content: `${CONTENT} Story ${i}.` })),
+    });
+    if (submitArticles.__typename !== 'SubmitArticlesPayload') throw new Error(JSON.stringify(submitArticles));
+    const versions = new Set<string>();
+    for (const { id } of submitArticles.articles) {
+      const article = await completed(id);
+      versions.add(article.llmCalls.find((c) => c.step === 'SUMMARY')!.promptVersion);
+    }
+    expect([...versions].sort()).toEqual(['v1', 'v2']);
+    const { costReport } = await gql(sys.url, CostReport, { days: 1 });
+    const summary = costReport.byPromptVersion.filter((g) => g.key.startsWith('SUMMARY:'));
+    expect(summary.map((g) => g.key).sort()).toEqual(['SUMMARY:v1', 'SUMMARY:v2']);
+    for (const g of summary) {
+      expect(g.calls).toBeGreaterThan(0);
+      expect(g.avgUsdPerCall).toBeGreaterThan(0);
+      expect(g.avgLatencyMs).not.toBeNull();
+    }
   });
 
   it('rejects options out of range, naming each field, and stores nothing', async () => {

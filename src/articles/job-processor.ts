@@ -13,7 +13,7 @@ import { makeEvent } from './article-event.js';
 import { publishEvents, type LoggedEvent } from './event-publish.js';
 import { InvalidTransitionError } from './job-states.js';
 import { createJobRepository, type JobRepository, type StepResult } from './job.repository.js';
-import { buildPrompt, pendingSteps, stepDefinition, type StepPrompt } from './step-catalog.js';
+import { buildPrompt, choosePromptVersion, pendingSteps, stepDefinition, type StepPrompt } from './step-catalog.js';
 import { createStepCache, type CacheEntry } from './step-cache.js';
 
 export interface JobContext {
@@ -122,7 +122,7 @@ export function createJobProcessor(deps: ProcessorDeps) {
         chain,
         providerName: provider.name,
         model,
-        prompt: buildPrompt(step, ctx.article),
+        prompt: buildPrompt(step, ctx.article, choosePromptVersion(step, llm.promptWeights[step], ctx.article.id)),
         started: performance.now(),
       };
       const timeoutMs = llm.timeoutMs(ctx.article.content.length);

@@ -1,7 +1,7 @@
 import { LlmError } from '../llm/llm-error.js';
 import { articlePrompt, extractArticle, parseKeywords, parseSentiment, taskOf } from '../llm/tasks.js';
 import { keywords, sentiment, summarize } from '../llm/text-analysis.js';
-import { STEP_NAMES, type StepName } from '../lib/vocabulary.js';
+import { PROMPT_VERSIONS, STEP_NAMES, type StepName } from '../lib/vocabulary.js';
 import type { Article, ArticleOptions } from './article.model.js';
 
 /** The article fields that hold a step's result; a step is done when its field is set. */
@@ -16,8 +16,11 @@ export interface StepDefinition {
   columnType: 'text' | 'text[]';
   /** Streams from the provider to subscribers as SUMMARY_DELTA events while the model writes it. */
   streams: boolean;
-  /** Versioned, so the ledger and the cache key say which prompt produced an answer. */
-  prompt: { version: string; instructions(options: ArticleOptions): string; maxTokens: number };
+  /**
+   * The instructions of each prompt version (PROMPT_VERSIONS), so the ledger and the cache key say
+   * which prompt produced an answer, and versions can be compared (costReport.byPromptVersion).
+   */
+  prompt: { versions: Record<string, (options: ArticleOptions) => string>; maxTokens: number };
   /** The model's text as the field's value; throws LlmError('invalid_output') when it holds none. */
   parse(text: string, provider: string, options: ArticleOptions): string | string[];
   /** The offline `local` provider's answer for this step (its system prompt given), in the format a model would use. */
@@ -33,10 +36,14 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
     columnType: 'text',
     streams: true,
     prompt: {
-      version: 'v1',
-      instructions: (o) =>
-        `You summarize news articles. Write ${o.summarySentences ? `exactly ${o.summarySentences}` : '2-4'} plain sentences that state the key facts. ` +
-        `${inLanguage(o)} No preamble.`,
+      versions: {
+        v1: (o) =>
+          `You summarize news articles. Write ${sentences(o)} plain sentences that state the key facts. ` +
+          `${inLanguage(o)} No preamble.`,
+        v2: (o) =>
+          `You write the lede of a news brief. Write ${sentences(o)} plain sentences: the most newsworthy fact first, ` +
+          `then who, where and why it matters. ${inLanguage(o)} No preamble, no opinions.`,
+      },
       maxTokens: 400,
     },
     parse(text, provider) {
@@ -51,10 +58,11 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
     columnType: 'text[]',
     streams: false,
     prompt: {
-      version: 'v1',
-      instructions: (o) =>
-        `You extract keywords from news articles. Answer with a JSON array of ${o.keywords ?? '5-8'} short keywords or ` +
-        `key phrases, most important first. ${inLanguage(o)} Only the JSON array.`,
+      versions: {
+        v1: (o) =>
+          `You extract keywords from news articles. Answer with a JSON array of ${o.keywords ?? '5-8'} short keywords or ` +
+          `key phrases, most important first. ${inLanguage(o)} Only the JSON array.`,
+      },
       maxTokens: 120,
     },
     parse(text, provider, options) {
@@ -69,9 +77,10 @@ const CATALOG: { [N in StepName]: Omit<StepDefinition, 'name'> } = {
     columnType: 'text',
     streams: false,
     prompt: {
-      version: 'v1',
-      instructions: () =>
-        'You classify the overall sentiment of news articles. Answer with exactly one word: POSITIVE, NEGATIVE or NEUTRAL.',
+      versions: {
+        v1: () =>
+          'You classify the overall sentiment of news articles. Answer with exactly one word: POSITIVE, NEGATIVE or NEUTRAL.',
+      },
       maxTokens: 5,
     },
     parse(text, provider) {
@@ -122,11 +131,12 @@ export interface StepPrompt {
 export function buildPrompt(
   step: StepName,
   article: { title: string; content: string; options: ArticleOptions | null },
+  version: string = PROMPT_VERSIONS[step][0],
 ): StepPrompt {
   const { prompt } = stepDefinition(step);
   return {
-    version: prompt.version,
-    system: `Task: ${step.toLowerCase()}. ${prompt.instructions(article.options ?? {})}`,
+    version,
+    system: `Task: ${step.toLowerCase()}. ${prompt.versions[version]!(article.options ?? {})}`,
     prompt: articlePrompt(article.title, article.content),
     maxTokens: prompt.maxTokens,
   };
@@ -137,6 +147,24 @@ export function answerOffline(system: string, prompt: string): string {
   const step = byTask.get(taskOf(system) ?? '') ?? STEPS[0]!;
   return step.offline(extractArticle(prompt), system);
 }
+
+/**
+ * The prompt version an article's step uses under `weights` (version → share): fixed per article
+ * and step, so a retry asks the same question (and meets the same cache entry).
+ */
+export function choosePromptVersion(step: StepName, weights: Readonly<Record<string, number>>, articleId: number): string {
+  const entries = Object.entries(weights).filter(([, w]) => w > 0);
+  const total = entries.reduce((sum, [, w]) => sum + w, 0);
+  if (entries.length <= 1 || total <= 0) return entries[0]?.[0] ?? PROMPT_VERSIONS[step][0];
+  // FNV-1a of the article and step: spread evenly, the same on every worker.
+  let hash = 0x811c9dc5;
+  for (const c of `${articleId}:${step}`) hash = Math.imul(hash ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  let point = (hash / 0x1_0000_0000) * total;
+  for (const [version, weight] of entries) if ((point -= weight) < 0) return version;
+  return entries.at(-1)![0];
+}
+
+const sentences = (o: ArticleOptions) => (o.summarySentences ? `exactly ${o.summarySentences}` : '2-4');
 
 /** The output language an instruction asks for. */
 function inLanguage(options: ArticleOptions): string {

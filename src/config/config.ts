@@ -1,7 +1,7 @@
 import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
-import { PRIORITIES, type Priority } from '../lib/vocabulary.js';
+import { PRIORITIES, PROMPT_VERSIONS, STEP_NAMES, type Priority, type StepName } from '../lib/vocabulary.js';
 import { loadLlmSettings, type LlmSettings } from './llm-settings.js';
 
 /** Empty strings count as unset, so `DATABASE_URL= npm start` runs embedded. */
@@ -121,6 +121,7 @@ const envSchema = z.object({
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
   LLM_CACHE_TTL: durationSeconds('7d'),
   LLM_SHORT_CHARS: int(2_000, 0, 10_000_000),
+  LLM_PROMPT_WEIGHTS: optionalString,
   LLM_CIRCUIT_FAILURES: int(5, 1, 1_000),
   LLM_CIRCUIT_HALF_OPEN_MS: int(30_000, 100, 3_600_000),
   LLM_STREAM_SUMMARY: bool,
@@ -198,6 +199,8 @@ export interface Config {
     streamSummary: boolean;
     /** Content shorter than this goes to the step's short route, if it has one. */
     shortChars: number;
+    /** Per step, the share of articles each prompt version gets (A/B splits). */
+    promptWeights: Record<StepName, Record<string, number>>;
     /** Consecutive provider faults that open a model's circuit, and how long it stays open. */
     circuit: { failures: number; halfOpenAfterMs: number };
   };
@@ -255,6 +258,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
   const e = parsed.data;
   if (e.LLM_TIMEOUT_MIN_MS > e.LLM_TIMEOUT_MAX_MS) problems.push('LLM_TIMEOUT_MIN_MS: must not exceed LLM_TIMEOUT_MAX_MS');
   if (e.JOB_BACKOFF_BASE_MS > e.JOB_BACKOFF_MAX_MS) problems.push('JOB_BACKOFF_BASE_MS: must not exceed JOB_BACKOFF_MAX_MS');
+  const promptWeights = parsePromptWeights(e.LLM_PROMPT_WEIGHTS, problems);
   if (e.SMTP_URL && e.ALERT_EMAIL_TO.length === 0) problems.push('ALERT_EMAIL_TO: must be set when SMTP_URL is');
   if (!e.SMTP_URL && e.ALERT_EMAIL_TO.length > 0) problems.push('SMTP_URL: must be set when ALERT_EMAIL_TO is');
   if (problems.length > 0) throw new ConfigError(problems);
@@ -301,6 +305,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       cacheTtlSeconds: e.LLM_CACHE_TTL,
       streamSummary: e.LLM_STREAM_SUMMARY !== 'false',
       shortChars: e.LLM_SHORT_CHARS,
+      promptWeights,
       circuit: { failures: e.LLM_CIRCUIT_FAILURES, halfOpenAfterMs: e.LLM_CIRCUIT_HALF_OPEN_MS },
     },
     budget: {
@@ -343,4 +348,35 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     graphiql: e.GRAPHIQL ? e.GRAPHIQL === 'true' : envName !== 'production',
     mockLlm: { port: e.MOCK_LLM_PORT, latencyMs: e.MOCK_LLM_LATENCY_MS },
   });
+}
+
+/**
+ * `LLM_PROMPT_WEIGHTS`, e.g. `SUMMARY:v1=50,SUMMARY:v2=50`: per step, each prompt version's share
+ * of articles. A step not named uses its first version.
+ */
+function parsePromptWeights(text: string | undefined, problems: string[]): Record<StepName, Record<string, number>> {
+  const weights = Object.fromEntries(STEP_NAMES.map((step) => [step, {}])) as Record<StepName, Record<string, number>>;
+  for (const item of (text ?? '')
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
+    const match = /^([A-Z]+):([a-z0-9_-]+)=(\d+)$/.exec(item);
+    const step = match?.[1] as StepName | undefined;
+    const versions: readonly string[] | undefined = step ? PROMPT_VERSIONS[step] : undefined;
+    if (!match || !versions) {
+      problems.push(`LLM_PROMPT_WEIGHTS: "${item}" must look like SUMMARY:v2=50 (steps: ${STEP_NAMES.join(', ')})`);
+      continue;
+    }
+    if (!versions.includes(match[2]!)) {
+      problems.push(`LLM_PROMPT_WEIGHTS: ${step} has no prompt ${match[2]} (it has ${versions.join(', ')})`);
+      continue;
+    }
+    weights[step!][match[2]!] = Number(match[3]);
+  }
+  for (const step of STEP_NAMES) {
+    const total = Object.values(weights[step]).reduce((sum, w) => sum + w, 0);
+    if (Object.keys(weights[step]).length > 0 && total === 0) problems.push(`LLM_PROMPT_WEIGHTS: ${step}'s weights are all 0`);
+    if (total === 0) weights[step] = { [PROMPT_VERSIONS[step][0]]: 1 };
+  }
+  return weights;
 }

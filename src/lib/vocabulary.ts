@@ -12,6 +12,13 @@ export type JobState = (typeof JOB_STATES)[number];
 export const STEP_NAMES = ['SUMMARY', 'KEYWORDS', 'SENTIMENT'] as const;
 export type StepName = (typeof STEP_NAMES)[number];
 
+/** Each step's prompt versions, the default first (the step catalog writes them; LLM_PROMPT_WEIGHTS splits traffic). */
+export const PROMPT_VERSIONS = {
+  SUMMARY: ['v1', 'v2'],
+  KEYWORDS: ['v1'],
+  SENTIMENT: ['v1'],
+} as const satisfies Record<StepName, readonly string[]>;
+
 export const SENTIMENTS = ['POSITIVE', 'NEGATIVE', 'NEUTRAL'] as const;
 export type Sentiment = (typeof SENTIMENTS)[number];
 

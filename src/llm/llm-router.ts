@@ -20,6 +20,8 @@ export interface LlmRouter {
   /** Calls the chain: the first model whose circuit admits it, the next on a provider fault. */
   complete(chain: readonly Candidate[], request: Omit<CompletionRequest, 'model'>): Promise<Answer>;
   price: PriceLookup;
+  /** Per step, the share of articles each prompt version gets. */
+  promptWeights: Config['llm']['promptWeights'];
   /** Request timeout for content of this length: per-1k-characters rule, clamped. */
   timeoutMs(contentLength: number): number;
 }
@@ -54,6 +56,7 @@ export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer): 
     chain: (step, length) => chainOf(step, config.shortRoutes[step] !== undefined && length < config.shortChars),
     complete: (chain, request) => failover.complete(chain, request),
     price: createPriceLookup(config.prices),
+    promptWeights: config.promptWeights,
     timeoutMs: (length) => Math.min(maxMs, Math.max(minMs, Math.ceil((length / 1000) * perThousandCharsMs))),
   };
 }
