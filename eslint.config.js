@@ -27,7 +27,7 @@ const MAY_IMPORT = {
   devtools: ['articles', 'llm', 'config', 'lib'],
   articles: ['articles-sql', 'access', 'db', 'queue', 'events', 'llm', 'notify', 'config', 'lib'],
   'articles-sql': ['articles', 'db', 'lib'],
-  access: ['db', 'config', 'lib'],
+  access: ['db', 'llm', 'config', 'lib'],
   db: ['config', 'lib'],
   queue: ['config', 'lib'],
   events: ['config', 'lib'],

@@ -33,9 +33,8 @@ describe('configuration', () => {
     expect(config.llm.routes.SUMMARY.provider).toBe('openai');
     expect(config.llm.routes.KEYWORDS.provider).toBe('openai');
     expect(config.llm.routes.SENTIMENT.provider).toBe('anthropic');
-    // With both keys, each step fails over to the other provider's default model.
-    expect(config.llm.fallbacks.SUMMARY).toEqual([{ provider: 'anthropic', model: 'claude-3-5-haiku-latest' }]);
-    expect(config.llm.fallbacks.SENTIMENT).toEqual([{ provider: 'openai', model: 'gpt-4o-mini' }]);
+    // Fallbacks are asked for (LLM_ROUTE_<STEP> lists them): none by default.
+    expect(config.llm.fallbacks.SUMMARY).toEqual([]);
   });
 
   it('reads a step route as a chain, and a short route for short content', () => {
@@ -97,6 +96,7 @@ describe('configuration', () => {
       BUDGET_ALERT_AT: '80%',
       BUDGET_PAUSE_PRIORITIES: 'NORMAL,LOWEST',
       ALERT_WEBHOOK_URL: 'hooks.example.com',
+      LLM_RATE_LIMITS: '{"openai:gpt-4o-mini":{"rpm":"fast"}}',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'ALERT_WEBHOOK_URL',
@@ -108,6 +108,7 @@ describe('configuration', () => {
       'EVENT_RETENTION_DAYS',
       'LEDGER_RETENTION_DAYS',
       'LLM_CACHE_TTL',
+      'LLM_RATE_LIMITS',
       'LLM_ROUTE_SUMMARY',
       'LLM_STREAM_SUMMARY',
       'LOG_LEVEL',

@@ -6,7 +6,13 @@ import { gql } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
 import { ArticleDetails, CostReport } from './support/operations.js';
 import { availableBackends } from './support/services.js';
-import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
+import {
+  createTestEnvironment,
+  startApiAndWorkers,
+  startTestSystem,
+  type TestEnvironment,
+  type TestSystem,
+} from './support/system.fixture.js';
 
 let serial = 0;
 /** An article no earlier test submitted: its first run pays, whatever ran before. */
@@ -117,19 +123,17 @@ describe.each(availableBackends())('content cache on %s services', (backend) => 
 describe.runIf(availableBackends().includes('real'))('content cache across worker processes', () => {
   let mock: MockLlmServer;
   let environment: TestEnvironment;
+  let deployment: Awaited<ReturnType<typeof startApiAndWorkers>>;
   let api: TestSystem;
-  const workers: TestSystem[] = [];
   beforeAll(async () => {
     mock = await startMockLlmServer({ latencyMs: 600 });
     // One job at a time each: two jobs running at once are on two workers.
     environment = await createTestEnvironment('real', { ...mockLlmEnv(mock), LLM_CACHE_TTL: '7d', WORKER_CONCURRENCY: '1' });
-    api = await startTestSystem('real', { roles: { api: true, worker: false }, environment });
-    for (const id of ['worker-a', 'worker-b'])
-      workers.push(await startTestSystem('real', { roles: { api: false, worker: true }, environment, env: { WORKER_ID: id } }));
+    deployment = await startApiAndWorkers(environment, ['worker-a', 'worker-b']);
+    api = deployment.api;
   });
   afterAll(async () => {
-    for (const w of workers) await w.stop();
-    await api?.stop();
+    await deployment?.stop();
     await environment?.cleanup();
     await mock.stop();
   });

@@ -75,6 +75,8 @@ describe.each(availableBackends())('fallback, circuit breakers and routing by le
     sys = await startTestSystem(backend, {
       env: {
         ...mockLlmEnv(mock),
+        LLM_ROUTE_SUMMARY: 'openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest',
+        LLM_ROUTE_KEYWORDS: 'openai:gpt-4o-mini,anthropic:claude-3-5-haiku-latest',
         LLM_CIRCUIT_FAILURES: '2',
         LLM_CIRCUIT_HALF_OPEN_MS: '1500',
         LLM_SHORT_ROUTE_SUMMARY: 'openai:gpt-4.1-nano',

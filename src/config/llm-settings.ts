@@ -7,6 +7,14 @@ const priceSchema = z.record(z.string(), z.object({ input: z.number().min(0), ou
 /** USD per million tokens, per model. */
 export type ModelPrices = z.infer<typeof priceSchema>;
 
+const rateLimitSchema = z.record(
+  z.string().regex(/^(openai|anthropic)(:[^\s,]+)?$/),
+  z.object({ rpm: z.number().int().positive().optional(), tpm: z.number().int().positive().optional() }).strict(),
+);
+
+/** Requests and tokens per minute, by `provider:model` or by `provider`, shared by every worker. */
+export type RateLimits = z.infer<typeof rateLimitSchema>;
+
 export interface LlmSettings {
   openai?: { apiKey: string; baseURL?: string };
   anthropic?: { apiKey: string; baseURL?: string };
@@ -17,6 +25,7 @@ export interface LlmSettings {
   /** Per step, `LLM_SHORT_ROUTE_<STEP>`: the model for content shorter than `LLM_SHORT_CHARS`. */
   shortRoutes: Partial<Record<StepName, LlmRoute>>;
   prices: ModelPrices;
+  rateLimits: RateLimits;
 }
 
 const LOCAL: LlmRoute = { provider: 'local', model: 'local-extractive-v1' };
@@ -26,8 +35,8 @@ const ANTHROPIC_FIRST: readonly StepName[] = ['SENTIMENT'];
 /**
  * Providers, per-step routes and price overrides from the raw environment; appends what is wrong
  * to `problems`. Default routing follows the original design: summary and keywords on OpenAI,
- * sentiment on Anthropic, with the other provider as fallback when both are configured; with one,
- * everything goes to it; with none, to the offline provider.
+ * sentiment on Anthropic; with one provider, everything goes to it; with none, to the offline
+ * provider. Fallbacks are what `LLM_ROUTE_<STEP>` lists after its first model.
  */
 export function loadLlmSettings(env: Record<string, string | undefined>, problems: string[]): LlmSettings {
   const value = (name: string) => (env[name] === '' ? undefined : env[name]);
@@ -56,11 +65,9 @@ export function loadLlmSettings(env: Record<string, string | undefined>, problem
     }
     return out.length > 0 ? out : [LOCAL];
   };
-  // Unset, a step goes to its provider's default model and, with both keys, fails over to the other's.
+  // Unset, a step goes to its provider's default model, without fallback: a chain is asked for.
   const defaultChain = (step: StepName) =>
-    (ANTHROPIC_FIRST.includes(step) ? [anthropicDefault, openaiDefault] : [openaiDefault, anthropicDefault])
-      .filter(Boolean)
-      .join(',');
+    (ANTHROPIC_FIRST.includes(step) ? (anthropicDefault ?? openaiDefault) : (openaiDefault ?? anthropicDefault)) ?? '';
   const chains = Object.fromEntries(
     STEP_NAMES.map((step) => {
       const text = value(`LLM_ROUTE_${step}`) ?? defaultChain(step);
@@ -75,16 +82,24 @@ export function loadLlmSettings(env: Record<string, string | undefined>, problem
     if (text) shortRoutes[step] = chain(`LLM_SHORT_ROUTE_${step}`, text)[0];
   }
 
-  let prices: ModelPrices = {};
-  const rawPrices = value('LLM_PRICES');
-  if (rawPrices) {
+  /** A JSON setting checked by `schema`; `{}` (and a problem naming it and `shape`) when it is wrong. */
+  const json = <T>(name: string, schema: z.ZodType<T>, shape: string): T | Record<string, never> => {
+    const raw = value(name);
+    if (!raw) return {};
     try {
-      const result = priceSchema.safeParse(JSON.parse(rawPrices));
-      if (result.success) prices = result.data;
-      else problems.push('LLM_PRICES: must be JSON like {"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per million tokens)');
+      const result = schema.safeParse(JSON.parse(raw));
+      if (result.success) return result.data;
+      problems.push(`${name}: must be JSON like ${shape}`);
     } catch {
-      problems.push('LLM_PRICES: is not valid JSON');
+      problems.push(`${name}: is not valid JSON`);
     }
-  }
-  return { openai, anthropic, routes, fallbacks, shortRoutes, prices };
+    return {};
+  };
+  const prices = json('LLM_PRICES', priceSchema, '{"gpt-4o-mini":{"input":0.15,"output":0.6}} (USD per million tokens)');
+  const rateLimits = json(
+    'LLM_RATE_LIMITS',
+    rateLimitSchema,
+    '{"openai:gpt-4o-mini":{"rpm":500,"tpm":200000},"anthropic":{"rpm":50}} (per minute, whole numbers)',
+  );
+  return { openai, anthropic, routes, fallbacks, shortRoutes, prices, rateLimits };
 }

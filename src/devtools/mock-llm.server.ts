@@ -30,6 +30,8 @@ export interface MockLlmStats {
   streamed: number;
   /** The system prompts of the latest answered requests (at most 100), oldest first. */
   systemPrompts: string[];
+  /** When the latest requests arrived, per protocol (ms since epoch, at most 1,000 each), oldest first. */
+  arrivals: Record<'openai' | 'anthropic', number[]>;
   byProvider: Record<'openai' | 'anthropic', number>;
   byStatus: Record<string, number>;
   inFlight: number;
@@ -45,6 +47,8 @@ export interface MockLlmServer {
   setLatency(ms: number): void;
   /** Pause before each streamed piece of text (a model writing), default 0. */
   setStreamPieceDelay(ms: number): void;
+  /** Answer 429 (Retry-After: 1) to a protocol's requests beyond `max` in any `windowMs`, as a provider's rate limit does; null: none. */
+  setRequestLimit(limit: { provider: 'openai' | 'anthropic'; max: number; windowMs: number } | null): void;
   script(faults: MockFault[]): void;
   stats(): MockLlmStats;
   reset(): void;
@@ -61,6 +65,8 @@ export async function startMockLlmServer(
 ): Promise<MockLlmServer> {
   let latencyMs = options.latencyMs ?? 0;
   let pieceMs = 0;
+  let requestLimit: { provider: 'openai' | 'anthropic'; max: number; windowMs: number } | null = null;
+  let admitted: number[] = [];
   let faults: MockFault[] = [];
   let stats = emptyStats();
   const sockets = new Set<Socket>();
@@ -100,6 +106,8 @@ export async function startMockLlmServer(
     // The counters of this request's period: a reset() while it runs must not make them negative.
     const counted = stats;
     counted.requests++;
+    counted.arrivals[provider].push(Date.now());
+    if (counted.arrivals[provider].length > 1_000) counted.arrivals[provider].shift();
     if (streaming) counted.streamed++;
     counted.byProvider[provider]++;
     counted.inFlight++;
@@ -107,7 +115,13 @@ export async function startMockLlmServer(
     res.on('close', () => counted.inFlight--);
 
     const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
-    const fault = takeFault(provider, streaming, /Task: ([a-z_]+)\./.exec(body)?.[1]);
+    let fault = takeFault(provider, streaming, /Task: ([a-z_]+)\./.exec(body)?.[1]);
+    if (requestLimit?.provider === provider) {
+      const now = Date.now();
+      admitted = admitted.filter((t) => t > now - requestLimit!.windowMs);
+      if (admitted.length >= requestLimit.max) fault = { status: 429, retryAfterSec: 1 };
+      else admitted.push(now);
+    }
     const status = !key ? 401 : key === 'invalid' ? 401 : fault?.status;
     if (fault?.hang) return; // the socket stays open until the client gives up
     if (fault?.stallBody) {
@@ -176,6 +190,10 @@ export async function startMockLlmServer(
     anthropicBaseUrl: url,
     setLatency: (ms) => (latencyMs = ms),
     setStreamPieceDelay: (ms) => (pieceMs = ms),
+    setRequestLimit: (limit) => {
+      requestLimit = limit;
+      admitted = [];
+    },
     script: (f) => (faults = f.map((x) => ({ ...x }))),
     stats: () => structuredClone(stats),
     reset,
@@ -192,6 +210,7 @@ function emptyStats(): MockLlmStats {
     requests: 0,
     streamed: 0,
     systemPrompts: [],
+    arrivals: { openai: [], anthropic: [] },
     byProvider: { openai: 0, anthropic: 0 },
     byStatus: {},
     inFlight: 0,

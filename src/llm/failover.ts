@@ -1,7 +1,12 @@
 import { BrokenCircuitError, circuitBreaker, ConsecutiveBreaker, handleWhen, type CircuitBreakerPolicy } from 'cockatiel';
 import type { ProviderName } from '../config/llm-route.js';
 import { LlmError, type LlmErrorKind } from './llm-error.js';
-import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
+import { maxPromptTokens } from './pricing.js';
+import type { CallGate, Completion, CompletionRequest, LlmProvider } from './provider.js';
+
+/** The most tokens a call may use: its prompt and all it may write. */
+const callTokens = (request: Omit<CompletionRequest, 'model'>) =>
+  maxPromptTokens(request.system + request.prompt) + request.maxTokens;
 
 /** One model of a step's chain, on its provider. */
 export interface Candidate {
@@ -28,13 +33,13 @@ export interface FailoverSettings {
 }
 
 /**
- * Calls a step's chain of models in order, each behind its own circuit breaker (cockatiel): a
- * provider fault moves the call to the next model at once, and a model that keeps failing opens
- * its circuit, so calls skip it until a probe succeeds. A request error (400, auth, invalid
+ * Calls a step's chain of models in order, each (in a chain of more than one) behind its own
+ * circuit breaker (cockatiel): a provider fault moves the call to the next model at once, and a
+ * model that keeps failing opens its circuit, so calls skip it until a probe succeeds. A request error (400, auth, invalid
  * output), a rate limit or an abort is the caller's to handle, as is a stream that already wrote
  * text (its deltas are out; the retry starts the text again).
  */
-export function createFailover(settings: FailoverSettings) {
+export function createFailover(settings: FailoverSettings, gate?: CallGate) {
   const breakers = new Map<string, CircuitBreakerPolicy>();
   const breakerOf = (c: Candidate) => {
     const key = `${c.provider.name}:${c.model}`;
@@ -57,22 +62,26 @@ export function createFailover(settings: FailoverSettings) {
         if (!candidate) return Promise.reject(lastError as Error);
         let wrote = false;
         const onDelta = request.onDelta && ((text: string) => ((wrote = true), request.onDelta!(text)));
-        return breakerOf(candidate)
-          .execute(() => candidate.provider.complete({ ...request, onDelta, model: candidate.model }))
-          .then(
-            (completion): Answer => ({ completion, provider: candidate.provider.name, model: candidate.model }),
-            (err: unknown) => {
-              if (err instanceof BrokenCircuitError) {
-                const name = `${candidate.provider.name}:${candidate.model}`;
-                return tryFrom(
-                  i + 1,
-                  new LlmError('overloaded', `${name} keeps failing (circuit open)`, { provider: candidate.provider.name }),
-                );
-              }
-              if (!isProviderFault(err) || wrote || request.signal?.aborted) throw err;
-              return tryFrom(i + 1, err);
-            },
-          );
+        const call = () => candidate.provider.complete({ ...request, onDelta, model: candidate.model });
+        // A model with no fallback is called as it is: turning calls away would leave nowhere to go
+        // (the queue's backoff spaces its retries).
+        const guarded = chain.length > 1 ? () => breakerOf(candidate).execute(call) : call;
+        // Under a shared rate limit the call waits for its turn.
+        const admitted = gate?.admit(candidate.provider.name, candidate.model, callTokens(request), request.signal);
+        return (admitted ? admitted.then(guarded) : guarded()).then(
+          (completion): Answer => ({ completion, provider: candidate.provider.name, model: candidate.model }),
+          (err: unknown) => {
+            if (err instanceof BrokenCircuitError) {
+              const name = `${candidate.provider.name}:${candidate.model}`;
+              return tryFrom(
+                i + 1,
+                new LlmError('overloaded', `${name} keeps failing (circuit open)`, { provider: candidate.provider.name }),
+              );
+            }
+            if (!isProviderFault(err) || wrote || request.signal?.aborted) throw err;
+            return tryFrom(i + 1, err);
+          },
+        );
       };
       return tryFrom(0, undefined);
     },

@@ -6,7 +6,7 @@ import { createFailover, type Answer, type Candidate } from './failover.js';
 import { createLocalProvider, type OfflineAnswer } from './local.provider.js';
 import { createOpenAiProvider } from './openai.provider.js';
 import { createPriceLookup, type PriceLookup } from './pricing.js';
-import type { CompletionRequest, LlmProvider } from './provider.js';
+import type { CallGate, CompletionRequest, LlmProvider } from './provider.js';
 
 export type { Answer, Candidate } from './failover.js';
 
@@ -26,8 +26,11 @@ export interface LlmRouter {
   timeoutMs(contentLength: number): number;
 }
 
-/** Builds the providers the config routes to (and only those); `offline` answers for the `local` provider. */
-export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer): LlmRouter {
+/**
+ * Builds the providers the config routes to (and only those); `offline` answers for the `local`
+ * provider; `gate` holds calls back under shared rate limits.
+ */
+export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer, gate?: CallGate): LlmRouter {
   const providers = new Map<ProviderName, LlmProvider>();
   const candidate = (route: LlmRoute): Candidate => {
     let p = providers.get(route.provider);
@@ -50,7 +53,7 @@ export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer): 
     }
     return chain;
   };
-  const failover = createFailover(config.circuit);
+  const failover = createFailover(config.circuit, gate);
   const { perThousandCharsMs, minMs, maxMs } = config.timeout;
   return {
     chain: (step, length) => chainOf(step, config.shortRoutes[step] !== undefined && length < config.shortChars),

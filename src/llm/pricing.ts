@@ -30,9 +30,12 @@ export function costUsd(price: ReturnType<PriceLookup>, inputTokens: number, out
 }
 
 /**
- * The most a call can cost: its prompt at one token per three UTF-8 bytes (more tokens than any
- * tokenizer makes of real text) and every output token it may write. 0 when the price is unknown.
+ * A prompt's tokens, over-counted on purpose: one per three UTF-8 bytes, above what OpenAI's and
+ * Anthropic's tokenizers make of prose in Latin, Hangul or Han script (about 4, 3 and 3 bytes a token).
  */
+export const maxPromptTokens = (promptText: string) => Math.ceil(Buffer.byteLength(promptText) / 3);
+
+/** The most a call can cost: its prompt (maxPromptTokens) and every output token it may write. 0 when the price is unknown. */
 export function maxCostUsd(price: ReturnType<PriceLookup>, promptText: string, maxOutputTokens: number): number {
-  return costUsd(price, Math.ceil(Buffer.byteLength(promptText) / 3), maxOutputTokens) ?? 0;
+  return costUsd(price, maxPromptTokens(promptText), maxOutputTokens) ?? 0;
 }

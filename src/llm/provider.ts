@@ -21,6 +21,14 @@ export interface Completion {
   model: string;
 }
 
+/**
+ * Admits calls to a model: resolves when a rate limit shared by every worker lets the call go
+ * (at once, or after waiting); undefined when no limit applies. `tokens`: the most the call may use.
+ */
+export interface CallGate {
+  admit(provider: ProviderName, model: string, tokens: number, signal?: AbortSignal): Promise<void> | undefined;
+}
+
 /** One LLM backend. Throws LlmError only. */
 export interface LlmProvider {
   readonly name: ProviderName;

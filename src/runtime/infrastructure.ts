@@ -10,6 +10,8 @@ import { MemoryEventBus } from '../events/memory.event-bus.js';
 import { NatsEventBus } from '../events/nats.event-bus.js';
 import type { Lifecycle } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
+import { createModelLimits } from '../access/model-limits.js';
+import { createSharedBuckets } from '../access/shared-bucket.js';
 import { createLlmRouter, type LlmRouter } from '../llm/llm-router.js';
 import { JetStreamWorkQueue } from '../queue/jetstream.queue.js';
 import { MemoryWorkQueue } from '../queue/memory.queue.js';
@@ -73,13 +75,21 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
   lifecycle.add('queue', () => queue.stop());
   await bus.start();
   lifecycle.add('event bus', () => bus.stop());
+  // Shared rate limits of the models, when any is configured.
+  const gate =
+    Object.keys(config.llm.rateLimits).length === 0
+      ? undefined
+      : createModelLimits(
+          createSharedBuckets(db, (err) => log.warn({ err }, 'model rate limit unavailable: call admitted')),
+          config.llm.rateLimits,
+        );
 
   return {
     db,
     nc,
     queue,
     bus,
-    llm: createLlmRouter(config.llm, answerOffline),
+    llm: createLlmRouter(config.llm, answerOffline, gate),
     async ready() {
       await sql`select 1`.execute(db);
       if (nc) await nc.rtt();

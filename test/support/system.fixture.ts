@@ -45,6 +45,24 @@ export interface TestSystem {
   stop(): Promise<void>;
 }
 
+/** An API and named workers on one environment, each a system of its own in this process (real services only). */
+export async function startApiAndWorkers(environment: TestEnvironment, workerIds: string[]) {
+  const api = await startTestSystem(environment.backend, { roles: { api: true, worker: false }, environment });
+  const workers: TestSystem[] = [];
+  for (const id of workerIds)
+    workers.push(
+      await startTestSystem(environment.backend, { roles: { api: false, worker: true }, environment, env: { WORKER_ID: id } }),
+    );
+  return {
+    api,
+    workers,
+    async stop() {
+      for (const w of workers) await w.stop();
+      await api.stop();
+    },
+  };
+}
+
 const open = new Set<TestSystem>();
 
 /** Systems started and not stopped: the leak check fails a file that leaves one running. */
