@@ -3,7 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJobProcessor, type JobContext, type JobProcessor } from '../src/articles/job-processor.js';
 import { startJobs } from '../src/articles/sql/start-jobs.sql.js';
 import { storeStepResults as storeRows, type StepResultRow as StepResult } from '../src/articles/sql/store-step-results.sql.js';
+import { expireReservations, readBudget, reserveBudget, writeBudget } from '../src/articles/sql/budget.sql.js';
 import type { Db } from '../src/db/database.js';
+import { sql } from 'kysely';
 import { createLogger } from '../src/lib/logger.js';
 import { sampleArticle } from './support/articles.js';
 import { availableBackends } from './support/services.js';
@@ -122,6 +124,34 @@ describe.each(availableBackends())('job completion on %s services', (backend) =>
         .orderBy('step')
         .execute()
     ).map((r) => ({ ...r, cost_usd: Number(r.cost_usd) }));
+
+  it('books a reserved call as spend, also when its reservation expired before the call was booked', async () => {
+    const { db } = sys.system.infra;
+    await writeBudget(db, '*', 10);
+    const [kept, expired] = [await started(), await started()];
+    const reserve = (c: JobContext) => ({
+      scopes: ['*'],
+      usd: 0.5,
+      force: false,
+      jobId: c.job.id,
+      step: 'SUMMARY',
+      ttlMs: 60_000,
+    });
+    const [a, b] = (await reserveBudget(db, [reserve(kept), reserve(expired)])) as { id: number }[];
+    expect(await readBudget(db, '*')).toMatchObject({ spent_usd: 0, reserved_usd: 1 });
+    // A call that waited longer than its reservation's lease (for a rate limit): the sweep drops it.
+    await sql`update budget_reservations set expires_at = now() - interval '1 second' where id = ${b!.id}`.execute(db);
+    expect(await expireReservations(db)).toBe(1);
+
+    await storeStepResults(db, [
+      { ...stepResult(kept, 'SUMMARY', 'summary', 'Kept.'), reservation: { id: a!.id, scopes: ['*'] } },
+      { ...stepResult(expired, 'SUMMARY', 'summary', 'Expired.'), reservation: { id: b!.id, scopes: ['*'] } },
+    ]);
+    const budget = await readBudget(db, '*');
+    expect(budget.spent_usd).toBeCloseTo(2 * 0.0015, 10);
+    expect(budget.reserved_usd).toBeCloseTo(0, 10);
+    await writeBudget(db, '*', null);
+  });
 
   it('stores the step results of several jobs in one statement, each with its own events and ledger row', async () => {
     const ctxs = [await started(), await started(), await started()];

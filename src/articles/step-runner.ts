@@ -190,7 +190,7 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
     if (!price) ctx.log.warn({ model: completion.model, step: call.step }, 'no price for model: cost recorded as null');
     const stored = await storeStepResult(ctx, call, {
       value,
-      reservationId: reservation?.id,
+      reservation,
       provider: call.providerName,
       model: completion.model,
       inputTokens: completion.inputTokens,

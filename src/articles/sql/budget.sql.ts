@@ -80,16 +80,23 @@ export async function expireReservations(db: Db): Promise<number> {
 }
 
 /**
- * CTEs for the statement that books calls (`s`: the stored results, with `reservation_id` and
- * `cost_usd`): each booked call's reservation becomes spend, in the same transaction as its ledger row.
+ * CTEs for the statement that books calls (`stored`: rows of `reservation_id`, `scopes`,
+ * `cost_usd`), in the same transaction as their ledger rows: each call's cost is spent in its
+ * scopes this month, and its reservation, if it has not expired meanwhile (a call may wait long for
+ * a rate limit), is released.
  */
 export function settleReservationsCtes(stored: RawBuilder<unknown>): RawBuilder<unknown> {
   return sql`
+    bs as (${stored}),
     br as (
-      delete from budget_reservations x using (${stored}) y
-      where x.id = y.reservation_id
-      returning x.scopes, x.month, x.usd, coalesce(y.cost_usd, 0) as cost),
-    bd as (select s.scope, br.month, br.cost as spent, -br.usd as reserved from br cross join lateral unnest(br.scopes) as s(scope)),
+      delete from budget_reservations x using bs
+      where x.id = bs.reservation_id
+      returning x.scopes, x.month, x.usd),
+    bd as (
+      select s.scope, ${THIS_MONTH} as month, coalesce(bs.cost_usd, 0) as spent, 0 as reserved
+      from bs cross join lateral unnest(bs.scopes) as s(scope)
+      union all
+      select s.scope, br.month, 0, -br.usd from br cross join lateral unnest(br.scopes) as s(scope)),
     bm as (${addToMonthsSql('bd')})`;
 }
 

@@ -26,8 +26,8 @@ export type StepResultRow = Pick<
   step: StepName;
   /** The result field's value: the summary, the keywords or the sentiment label. */
   value: string | string[];
-  /** The budget reservation the call was made under: it becomes the budget's spend. */
-  reservationId?: number;
+  /** The budget reservation the call was made under, and the budgets' scopes it is spent in. */
+  reservation?: { id: number; scopes: string[] };
   /** A paid answer to keep in the content cache under this key, for this long. */
   cacheFill?: { key: string; ttlSeconds: number };
 };
@@ -80,10 +80,11 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
     cache_key: r.cacheFill?.key ?? null,
     cache_value: r.cacheFill ? r.value : null,
     cache_ttl_s: r.cacheFill?.ttlSeconds ?? null,
-    reservation_id: r.reservationId ?? null,
+    reservation_id: r.reservation?.id ?? null,
+    reservation_scopes: r.reservation?.scopes ?? null,
   }));
   // Only statements that book reserved calls carry the budget CTEs (most deployments have no budget).
-  const reserved = results.some((r) => r.reservationId !== undefined);
+  const reserved = results.some((r) => r.reservation !== undefined);
   const { rows } = await sql<StoredRow>`
     with r as (
       select * from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as r(
@@ -91,7 +92,8 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
         ${RESULT_COLUMNS},
         provider text, model text, prompt_version text, input_tokens int, output_tokens int,
         cost_usd numeric, latency_ms int, cached boolean, saved_usd numeric, attempt int,
-        cache_key text, cache_value jsonb, cache_ttl_s int, reservation_id bigint)),
+        cache_key text, cache_value jsonb, cache_ttl_s int, reservation_id bigint,
+        reservation_scopes text[])),
     -- Rows locked in id order (batches of one worker run concurrently and may share an article);
     -- the locked row is the latest version, so it tells which results are still missing.
     l as (
@@ -150,7 +152,7 @@ export async function storeStepResults(db: Db, results: StepResultRow[]): Promis
       where s.cache_key is not null
       on conflict (key) do update set value = excluded.value, provider = excluded.provider, model = excluded.model,
         cost_usd = excluded.cost_usd, created_at = now(), expires_at = excluded.expires_at, lease_until = null, leased_by = null),
-    ${reserved ? sql`${settleReservationsCtes(sql`select s.reservation_id, s.cost_usd from a join s on s.article_id = a.id where s.reservation_id is not null`)},` : sql``}
+    ${reserved ? sql`${settleReservationsCtes(sql`select s.reservation_id, s.reservation_scopes as scopes, s.cost_usd from a join s on s.article_id = a.id where s.reservation_id is not null`)},` : sql``}
     d as (
       update job_steps set state = 'DONE', finished_at = now(), model = s.model, cached = s.cached, error = null
       from a join s on s.article_id = a.id
