@@ -6,9 +6,10 @@ import type { SharedBuckets } from './shared-bucket.js';
 /**
  * Requests and tokens per minute per model (`provider:model`) or provider, shared by every worker
  * through the token buckets in PostgreSQL: a call over the limit waits for its turn instead of
- * collecting a 429. The request bucket holds one token (a full minute never sees more than the
- * limit); the token bucket ten seconds' worth. Calls of one process queue in order per model, so
- * only the first of them asks the database.
+ * collecting a 429. The request bucket holds a tenth of a second's worth (at least one: up to 600
+ * a minute, no minute sees more than the limit; above, at most a tenth of a second's more); the
+ * token bucket ten seconds' worth. Calls of one process queue in order per model, so only the
+ * first of them asks the database, and tokens are leased in chunks.
  */
 export function createModelLimits(buckets: SharedBuckets, limits: RateLimits): CallGate {
   const queues = new Map<string, Promise<void>>();
@@ -19,14 +20,21 @@ export function createModelLimits(buckets: SharedBuckets, limits: RateLimits): C
   };
 
   async function take(key: string, limit: RateLimits[string], tokens: number, signal?: AbortSignal): Promise<void> {
-    for (const [kind, perMinute, n, capacity] of [
-      ['rpm', limit.rpm, 1, 1],
-      ['tpm', limit.tpm, tokens, limit.tpm! / 6],
+    for (const [kind, perMinute, n, burstSeconds] of [
+      ['rpm', limit.rpm, 1, 0.1],
+      ['tpm', limit.tpm, tokens, 10],
     ] as const) {
       if (!perMinute) continue;
-      const shape = { capacity, perSecond: perMinute / 60 };
+      const shape = { capacity: Math.max(1, Math.floor((perMinute / 60) * burstSeconds)), perSecond: perMinute / 60 };
+      // Leased in chunks of a twentieth of the burst (at most 100 requests): one statement per chunk.
+      const chunk = Math.max(1, Math.floor(shape.capacity / 20));
       for (;;) {
-        const taken = await buckets.take(`llm-${kind}:${key}`, Math.min(n, capacity), shape, 1);
+        const taken = await buckets.take(
+          `llm-${kind}:${key}`,
+          Math.min(n, shape.capacity),
+          shape,
+          kind === 'rpm' ? Math.min(chunk, 100) : chunk,
+        );
         if (taken.ok) break;
         // The next token comes within 1/perSecond; waiting longer would leave the limit unused.
         await pause(Math.min(taken.retryAfterSeconds * 1000, 1000 / shape.perSecond), signal, key);
