@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlmServer, type MockFault, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
-import { sampleArticle, submit } from './support/articles.js';
+import { LONG_CONTENT, sampleArticle, submit } from './support/articles.js';
 import { awaitSettled } from './support/await-article.js';
 import { gql, wsSubscribe } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
@@ -10,11 +10,6 @@ import { startTestSystem, type TestSystem } from './support/system.fixture.js';
 
 // A summary of this article is ~45 pieces: at 15 ms a piece it is written over ~700 ms.
 const PIECE_MS = 15;
-const LONG_CONTENT =
-  'The company reported record profits this quarter, driven by strong demand in every region. ' +
-  'Growth was strong across all divisions, and the new product line exceeded expectations by a wide margin. ' +
-  'Analysts praise the results and expect further gains as the market continues to expand next year. ' +
-  'Shares rise sharply on the news, reaching a level not seen since the company went public a decade ago.';
 
 describe.each(availableBackends())('live summary on %s services', (backend) => {
   let mock: MockLlmServer;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { DEFAULT_PRICES } from '../src/llm/pricing.js';
-import { isLogged, sampleArticle, submit } from './support/articles.js';
+import { isLogged, LONG_CONTENT, sampleArticle, submit } from './support/articles.js';
 import { awaitSettled } from './support/await-article.js';
 import { gql, wsSubscribe } from './support/graphql-client.js';
 import { ArticleDetails, ArticleEvents } from './support/operations.js';
@@ -61,11 +61,6 @@ describe.each(availableBackends())('LLM calls through the real SDKs on %s servic
     expect(mock.stats().byProvider).toEqual({ openai: 2, anthropic: 1 });
   });
 });
-
-const LONG_CONTENT =
-  'The company reported record profits this quarter, driven by strong demand in every region. ' +
-  'Growth was strong across all divisions, and the new product line exceeded expectations by a wide margin. ' +
-  'Analysts praise the results and expect further gains as the market continues to expand next year.';
 
 describe.each(availableBackends())('fallback, circuit breakers and routing by length on %s services', (backend) => {
   let mock: MockLlmServer;

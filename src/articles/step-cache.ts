@@ -59,18 +59,25 @@ export function createStepCache(deps: { db: Db; bus: EventBus; workerId: string;
      */
     async acquire(key: string, leaseMs: number, signal: AbortSignal): Promise<CacheEntry | undefined> {
       let unsubscribe: (() => void) | undefined;
+      // A notice that comes while this worker looks is kept, so the wait after it ends at once.
+      let notified = false;
       let wake: () => void = () => {};
       try {
         for (;;) {
           signal.throwIfAborted();
+          notified = false;
           const outcome: ClaimOutcome = await claimOne({ key, leaseMs });
           if (outcome.kind === 'hit') return outcome.entry;
           if (outcome.kind === 'lead') return undefined;
           if (!unsubscribe) {
             // Listen first, then look once more: a fill between the two is not missed.
-            unsubscribe = await bus.subscribe(topic(key), () => wake());
+            unsubscribe = await bus.subscribe(topic(key), () => {
+              notified = true;
+              wake();
+            });
             continue;
           }
+          if (notified) continue;
           await new Promise<void>((resolve) => {
             const done = () => {
               clearTimeout(timer);

@@ -104,9 +104,7 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
         return complete().then(
           (paid) => storePaid(ctx, call, paid, key).finally(() => cache.announce(key)),
           (err: unknown) => {
-            void cache
-              .release(key)
-              .catch((releaseErr: unknown) => ctx.log.warn({ err: releaseErr, step }, 'could not release cache lease'));
+            releaseLease(ctx, key);
             throw err;
           },
         );
@@ -146,6 +144,11 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
           },
         ),
       );
+  }
+
+  /** Gives up a cache lease this worker did not fill; waiters look again (one of them takes over). */
+  function releaseLease(ctx: JobContext, key: string): void {
+    cache?.release(key).catch((err: unknown) => ctx.log.warn({ err }, 'could not release a cache lease'));
   }
 
   function releaseReservation(ctx: JobContext, id: number): void {
@@ -204,6 +207,8 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
       if (stored === undefined) releaseReservation(ctx, reservation.id);
       else deps.budget!.booked(reservation.scopes);
     }
+    // Another delivery booked the step, and filled (or will fill) the entry: this lease ends here.
+    if (stored === undefined && cacheKey) releaseLease(ctx, cacheKey);
     return stored ?? false;
   }
 

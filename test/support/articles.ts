@@ -6,6 +6,13 @@ export const SAMPLE_CONTENT =
   'The company reported record profits this quarter. Growth was strong across every region. ' +
   'Analysts praise the results and expect further gains. Shares rise sharply on the news.';
 
+/** Four long sentences (about 400 characters): a summary of several pieces, content above a short-route threshold. */
+export const LONG_CONTENT =
+  'The company reported record profits this quarter, driven by strong demand in every region. ' +
+  'Growth was strong across all divisions, and the new product line exceeded expectations by a wide margin. ' +
+  'Analysts praise the results and expect further gains as the market continues to expand next year. ' +
+  'Shares rise sharply on the news, reaching a level not seen since the company went public a decade ago.';
+
 /** Whether an event type is logged (replayed); STEP_STARTED and SUMMARY_DELTA are live only. */
 export const isLogged = (type: string) => type !== 'STEP_STARTED' && type !== 'SUMMARY_DELTA';
 
