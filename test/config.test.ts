@@ -97,6 +97,7 @@ describe('configuration', () => {
       BUDGET_PAUSE_PRIORITIES: 'NORMAL,LOWEST',
       ALERT_WEBHOOK_URL: 'hooks.example.com',
       LLM_RATE_LIMITS: '{"openai:gpt-4o-mini":{"rpm":"fast"}}',
+      LLM_CHUNK_TOKENS: '300',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'ALERT_WEBHOOK_URL',
@@ -108,6 +109,7 @@ describe('configuration', () => {
       'EVENT_RETENTION_DAYS',
       'LEDGER_RETENTION_DAYS',
       'LLM_CACHE_TTL',
+      'LLM_CHUNK_TOKENS',
       'LLM_RATE_LIMITS',
       'LLM_ROUTE_SUMMARY',
       'LLM_STREAM_SUMMARY',

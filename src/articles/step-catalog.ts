@@ -142,6 +142,27 @@ export function buildPrompt(
   };
 }
 
+/** The most tokens any step's answer may take. */
+export const MAX_ANSWER_TOKENS = Math.max(...STEPS.map((s) => s.prompt.maxTokens));
+
+/** The map call of a long article's map-reduce: its prompt version in the ledger, and its answer's size. */
+export const CHUNK_PROMPT = { version: 'map-v1', maxTokens: 300 } as const;
+
+/**
+ * The request that summarizes one chunk of a long article (map). The chunk summaries, joined, are
+ * the text every step reads (reduce): a summary of summaries, keywords and sentiment of the whole.
+ */
+export function buildChunkPrompt(title: string, chunk: string, part: number, parts: number): StepPrompt {
+  return {
+    version: CHUNK_PROMPT.version,
+    system:
+      `Task: summary. You summarize part ${part} of ${parts} of a long news article. Write exactly 4 plain sentences ` +
+      'that state the key facts of this part, with the names and numbers that matter. Write in the language of the text. No preamble.',
+    prompt: articlePrompt(title, chunk),
+    maxTokens: CHUNK_PROMPT.maxTokens,
+  };
+}
+
 /** Answers a step's prompt offline (the `local` provider and the mock LLM server); unknown tasks get a summary. */
 export function answerOffline(system: string, prompt: string): string {
   const step = byTask.get(taskOf(system) ?? '') ?? STEPS[0]!;

@@ -1,26 +1,17 @@
-import type { ProviderName } from '../config/llm-route.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
-import { createDeltaCoalescer } from '../lib/delta-coalescer.js';
-import type { Logger } from '../lib/logger.js';
 import type { StepName } from '../lib/vocabulary.js';
-import type { Answer, Candidate, LlmRouter } from '../llm/llm-router.js';
-import { costUsd, maxCostUsd } from '../llm/pricing.js';
-import type { Completion } from '../llm/provider.js';
-import type { Article, Job } from './article.model.js';
+import type { LlmRouter } from '../llm/llm-router.js';
 import { makeEvent } from './article-event.js';
 import type { BudgetGuard } from './budget.js';
 import { publishEvents } from './event-publish.js';
 import type { JobRepository, StepResult } from './job.repository.js';
-import { buildPrompt, choosePromptVersion, stepDefinition, type StepPrompt } from './step-catalog.js';
+import { createContentSource } from './long-content.js';
+import { createPaidCalls, LEASE_MARGIN_MS, stepCall, type JobContext, type PaidAnswer, type StepCall } from './paid-call.js';
+import { buildPrompt, choosePromptVersion, stepDefinition } from './step-catalog.js';
 import { createStepCache, type CacheEntry } from './step-cache.js';
 
-/** A job being run: its row, its article (results stored so far) and a logger bound to both. */
-export interface JobContext {
-  job: Job;
-  article: Article;
-  log: Logger;
-}
+export type { JobContext } from './paid-call.js';
 
 export interface StepRunnerDeps {
   db: Db;
@@ -35,29 +26,6 @@ export interface StepRunnerDeps {
   watched?: { has(articleId: number): boolean };
 }
 
-/** A step's call: where it goes and what it asks. */
-interface StepCall {
-  step: StepName;
-  /** The models it may go to, in order. */
-  chain: Candidate[];
-  /** The model it went to: the chain's first until another one answers. */
-  providerName: ProviderName;
-  model: string;
-  prompt: StepPrompt;
-  started: number;
-}
-
-/** A model's answer, and the budget reservation it was made under (booked with it). */
-interface PaidAnswer {
-  completion: Completion;
-  reservation?: { id: number; scopes: string[] };
-}
-
-/** Extra time a cache lease runs past the call's own deadline, for the statement that books it. */
-const LEASE_MARGIN_MS = 30_000;
-/** At most one SUMMARY_DELTA per article per this interval: a subscriber renders it, not every token. */
-const DELTA_INTERVAL_MS = 50;
-
 /**
  * One step of one job, from the model's answer to its stored result: the step's models in order
  * (routing, fallback), the content cache (single flight), the budget reservation, the live summary,
@@ -66,6 +34,8 @@ const DELTA_INTERVAL_MS = 50;
 export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
   const { bus, llm } = deps;
   const cacheTtlSeconds = deps.cacheTtlSeconds ?? 0;
+  const paid = createPaidCalls(deps);
+  const source = createContentSource({ db: deps.db, llm, paid });
   const cache =
     cacheTtlSeconds > 0 ? createStepCache({ db: deps.db, bus, workerId: deps.workerId, ttlSeconds: cacheTtlSeconds }) : undefined;
 
@@ -75,34 +45,33 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
    */
   function runStep(ctx: JobContext, step: StepName, signal: AbortSignal): Promise<boolean> {
     try {
-      const chain = llm.chain(step, ctx.article.content.length);
-      const { provider, model } = chain[0]!;
-      publishEvents(bus, [makeEvent(ctx.article, 'STEP_STARTED', ctx.article.eventSeq, { job: ctx.job, step })]);
-      const call: StepCall = {
-        step,
-        chain,
-        providerName: provider.name,
-        model,
-        prompt: buildPrompt(step, ctx.article, choosePromptVersion(step, llm.promptWeights[step], ctx.article.id)),
-        started: performance.now(),
-      };
-      const timeoutMs = llm.timeoutMs(ctx.article.content.length);
-      const complete = () => payForCall(ctx, call, { signal, timeoutMs });
+      const { article } = ctx;
+      const chain = llm.chain(step, article.content.length);
+      publishEvents(bus, [makeEvent(article, 'STEP_STARTED', article.eventSeq, { job: ctx.job, step })]);
+      const version = choosePromptVersion(step, llm.promptWeights[step], article.id);
+      const live = stepDefinition(step).streams && deps.watched?.has(article.id) === true;
+      const call = stepCall(step, chain, buildPrompt(step, article, version), live);
+      // The step reads the content, or a long content's chunk summaries (paid for only on a cache miss).
+      const complete = () =>
+        source.textOf(ctx, signal).then((text) => {
+          if (text !== article.content) call.prompt = buildPrompt(step, { ...article, content: text }, version);
+          return paid.pay(ctx, call, { signal, timeoutMs: llm.timeoutMs(text.length) });
+        });
       // The offline provider costs nothing: caching it would only add writes.
-      if (!cache || !ctx.article.cacheEnabled || provider.name === 'local')
-        return complete().then((paid) => storePaid(ctx, call, paid));
+      if (!cache || !article.cacheEnabled || call.providerName === 'local')
+        return complete().then((answer) => storePaid(ctx, call, answer));
       const key = cache.keyOf({
         step,
-        model,
-        promptVersion: call.prompt.version,
-        options: ctx.article.options,
-        title: ctx.article.title,
-        contentHash: ctx.article.contentHash,
+        model: call.model,
+        promptVersion: version,
+        options: article.options,
+        title: article.title,
+        contentHash: article.contentHash,
       });
-      return cache.acquire(key, timeoutMs + LEASE_MARGIN_MS, signal).then((entry) => {
+      return cache.acquire(key, llm.timeoutMs(article.content.length) + LEASE_MARGIN_MS, signal).then((entry) => {
         if (entry) return storeCached(ctx, call, entry);
         return complete().then(
-          (paid) => storePaid(ctx, call, paid, key).finally(() => cache.announce(key)),
+          (answer) => storePaid(ctx, call, answer, key).finally(() => cache.announce(key)),
           (err: unknown) => {
             releaseLease(ctx, key);
             throw err;
@@ -115,82 +84,15 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
     }
   }
 
-  /**
-   * The model call under a budget reservation of its most it can cost (when a budget covers the
-   * article; BudgetExhaustedError when it would pass one). A failed call gives its reservation back.
-   */
-  function payForCall(ctx: JobContext, call: StepCall, options: { signal: AbortSignal; timeoutMs: number }): Promise<PaidAnswer> {
-    const scopes = deps.budget?.scopesFor(ctx.article.tenantId) ?? [];
-    if (scopes.length === 0) return callModel(ctx, call, options).then((completion) => ({ completion }));
-    const budget = deps.budget!;
-    // Whichever model of the chain answers, the reservation covers it.
-    const text = call.prompt.system + call.prompt.prompt;
-    const usd = Math.max(...call.chain.map((c) => maxCostUsd(llm.price(c.model), text, call.prompt.maxTokens)));
-    return budget
-      .reserve({
-        scopes,
-        priority: ctx.job.priority,
-        usd,
-        jobId: ctx.job.id,
-        step: call.step,
-        ttlMs: options.timeoutMs + LEASE_MARGIN_MS,
-      })
-      .then((id) =>
-        callModel(ctx, call, options).then(
-          (completion) => ({ completion, reservation: { id, scopes } }),
-          (err: unknown) => {
-            releaseReservation(ctx, id);
-            throw err;
-          },
-        ),
-      );
-  }
-
   /** Gives up a cache lease this worker did not fill; waiters look again (one of them takes over). */
   function releaseLease(ctx: JobContext, key: string): void {
     cache?.release(key).catch((err: unknown) => ctx.log.warn({ err }, 'could not release a cache lease'));
   }
 
-  function releaseReservation(ctx: JobContext, id: number): void {
-    // A reservation not released expires with its lease: the budget is held a little longer, never lost.
-    deps.budget!.release(id).catch((err: unknown) => ctx.log.warn({ err }, 'could not release a budget reservation'));
-  }
-
-  /**
-   * The model call; a step that streams, of an article someone watches, publishes its text as
-   * SUMMARY_DELTA events (not logged, carrying the job and so its attempt: a retry's text starts
-   * again from nothing).
-   */
-  function callModel(ctx: JobContext, call: StepCall, options: { signal: AbortSignal; timeoutMs: number }): Promise<Completion> {
-    const request = { ...call.prompt, ...options };
-    // The ledger and the step row name the model that answered (a fallback, when the first failed).
-    const answered = (answer: Answer) => {
-      call.providerName = answer.provider;
-      call.model = answer.model;
-      return answer.completion;
-    };
-    if (!stepDefinition(call.step).streams || !deps.watched?.has(ctx.article.id))
-      return llm.complete(call.chain, request).then(answered);
-    const deltas = createDeltaCoalescer(DELTA_INTERVAL_MS, (delta) =>
-      publishEvents(bus, [
-        makeEvent(ctx.article, 'SUMMARY_DELTA', ctx.article.eventSeq, { job: ctx.job, step: call.step, delta }),
-      ]),
-    );
-    return llm.complete(call.chain, { ...request, onDelta: deltas.push }).then(
-      (answer) => deltas.end().then(() => answered(answer)),
-      (err: unknown) => {
-        deltas.discard();
-        throw err;
-      },
-    );
-  }
-
   /** Books a paid call (filling the cache under `cacheKey`) and stores the step's result. */
-  async function storePaid(ctx: JobContext, call: StepCall, paid: PaidAnswer, cacheKey?: string): Promise<boolean> {
-    const { completion, reservation } = paid;
+  async function storePaid(ctx: JobContext, call: StepCall, answer: PaidAnswer, cacheKey?: string): Promise<boolean> {
+    const { completion, reservation } = answer;
     const value = stepDefinition(call.step).parse(completion.text, call.providerName, ctx.article.options ?? {});
-    const price = llm.price(completion.model) ?? llm.price(call.model);
-    if (!price) ctx.log.warn({ model: completion.model, step: call.step }, 'no price for model: cost recorded as null');
     const stored = await storeStepResult(ctx, call, {
       value,
       reservation,
@@ -198,15 +100,12 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
       model: completion.model,
       inputTokens: completion.inputTokens,
       outputTokens: completion.outputTokens,
-      costUsd: costUsd(price, completion.inputTokens, completion.outputTokens),
+      costUsd: paid.costOf(ctx, call, completion),
       cached: false,
       savedUsd: 0,
       cacheFill: cacheKey ? { key: cacheKey, ttlSeconds: cacheTtlSeconds } : undefined,
     });
-    if (reservation) {
-      if (stored === undefined) releaseReservation(ctx, reservation.id);
-      else deps.budget!.booked(reservation.scopes);
-    }
+    paid.settled(ctx, answer, stored !== undefined);
     // Another delivery booked the step, and filled (or will fill) the entry: this lease ends here.
     if (stored === undefined && cacheKey) releaseLease(ctx, cacheKey);
     return stored ?? false;

@@ -121,6 +121,7 @@ const envSchema = z.object({
   LLM_TIMEOUT_MAX_MS: int(600_000, 100, 3_600_000),
   LLM_CACHE_TTL: durationSeconds('7d'),
   LLM_SHORT_CHARS: int(2_000, 0, 10_000_000),
+  LLM_CHUNK_TOKENS: int(8_000, 1_000, 2_000_000),
   LLM_PROMPT_WEIGHTS: optionalString,
   LLM_CIRCUIT_FAILURES: int(5, 1, 1_000),
   LLM_CIRCUIT_HALF_OPEN_MS: int(30_000, 100, 3_600_000),
@@ -199,6 +200,8 @@ export interface Config {
     streamSummary: boolean;
     /** Content shorter than this goes to the step's short route, if it has one. */
     shortChars: number;
+    /** Content of more tokens than this (or than a model's context) is summarized in chunks, then the chunk summaries (map-reduce). */
+    chunkTokens: number;
     /** Per step, the share of articles each prompt version gets (A/B splits). */
     promptWeights: Record<StepName, Record<string, number>>;
     /** Consecutive provider faults that open a model's circuit, and how long it stays open. */
@@ -305,6 +308,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       cacheTtlSeconds: e.LLM_CACHE_TTL,
       streamSummary: e.LLM_STREAM_SUMMARY !== 'false',
       shortChars: e.LLM_SHORT_CHARS,
+      chunkTokens: e.LLM_CHUNK_TOKENS,
       promptWeights,
       circuit: { failures: e.LLM_CIRCUIT_FAILURES, halfOpenAfterMs: e.LLM_CIRCUIT_HALF_OPEN_MS },
     },

@@ -94,6 +94,14 @@ export interface LlmCacheTable {
   leased_by: string | null;
 }
 
+/** A chunk summary of a long article (map-reduce), by the ledger's call index: a checkpoint. */
+export interface ArticleChunksTable {
+  article_id: number;
+  call_index: number;
+  text: string;
+  created_at: CreatedAt;
+}
+
 export interface ArticleEventsTable {
   article_id: number;
   seq: number;
@@ -179,6 +187,7 @@ export interface Database {
   job_steps: JobStepsTable;
   llm_calls: LlmCallsTable;
   llm_cache: LlmCacheTable;
+  article_chunks: ArticleChunksTable;
   article_events: ArticleEventsTable;
   outbox: OutboxTable;
   api_keys: ApiKeysTable;

@@ -18,6 +18,8 @@ export interface MockFault {
   provider?: 'openai' | 'anthropic';
   /** Only for requests of this task (the system prompt's `Task: summary.`); default any. */
   task?: string;
+  /** Only for requests whose body contains this text (e.g. `part 3 of`); default any. */
+  bodyIncludes?: string;
   /** Streamed answers only: break the connection after this many pieces of text. */
   cutStreamAfterPieces?: number;
   /** How many requests this fault applies to (default 1). */
@@ -30,6 +32,8 @@ export interface MockLlmStats {
   streamed: number;
   /** The system prompts of the latest answered requests (at most 100), oldest first. */
   systemPrompts: string[];
+  /** The longest text (system prompt and messages, in characters) an answered request sent. */
+  maxPromptChars: number;
   /** When the latest requests arrived, per protocol (ms since epoch, at most 1,000 each), oldest first. */
   arrivals: Record<'openai' | 'anthropic', number[]>;
   byProvider: Record<'openai' | 'anthropic', number>;
@@ -71,11 +75,13 @@ export async function startMockLlmServer(
   let stats = emptyStats();
   const sockets = new Set<Socket>();
 
-  const takeFault = (provider: 'openai' | 'anthropic', streaming: boolean, task: string | undefined): MockFault | undefined => {
+  const takeFault = (provider: 'openai' | 'anthropic', streaming: boolean, body: string): MockFault | undefined => {
+    const task = /Task: ([a-z_]+)\./.exec(body)?.[1];
     const fault = faults.find(
       (f) =>
         (!f.provider || f.provider === provider) &&
         (!f.task || f.task === task) &&
+        (!f.bodyIncludes || body.includes(f.bodyIncludes)) &&
         (f.cutStreamAfterPieces === undefined || streaming),
     );
     if (!fault) return undefined;
@@ -115,7 +121,7 @@ export async function startMockLlmServer(
     res.on('close', () => counted.inFlight--);
 
     const key = req.headers['x-api-key'] ?? req.headers.authorization?.replace(/^Bearer /, '');
-    let fault = takeFault(provider, streaming, /Task: ([a-z_]+)\./.exec(body)?.[1]);
+    let fault = takeFault(provider, streaming, body);
     if (requestLimit?.provider === provider) {
       const now = Date.now();
       admitted = admitted.filter((t) => t > now - requestLimit!.windowMs);
@@ -150,6 +156,7 @@ export async function startMockLlmServer(
       .map((m) => textOf(m.content))
       .join('\n');
     stats.systemPrompts.push(system);
+    stats.maxPromptChars = Math.max(stats.maxPromptChars, system.length + prompt.length);
     if (stats.systemPrompts.length > 100) stats.systemPrompts.shift();
     const text = answerOffline(system, prompt);
     const answer: Answer = {
@@ -210,6 +217,7 @@ function emptyStats(): MockLlmStats {
     requests: 0,
     streamed: 0,
     systemPrompts: [],
+    maxPromptChars: 0,
     arrivals: { openai: [], anthropic: [] },
     byProvider: { openai: 0, anthropic: 0 },
     byStatus: {},

@@ -5,6 +5,7 @@ import { createAnthropicProvider } from './anthropic.provider.js';
 import { createFailover, type Answer, type Candidate } from './failover.js';
 import { createLocalProvider, type OfflineAnswer } from './local.provider.js';
 import { createOpenAiProvider } from './openai.provider.js';
+import { contextTokens } from './model-context.js';
 import { createPriceLookup, type PriceLookup } from './pricing.js';
 import type { CallGate, CompletionRequest, LlmProvider } from './provider.js';
 
@@ -19,12 +20,21 @@ export interface LlmRouter {
   chain(step: StepName, contentLength: number): Candidate[];
   /** Calls the chain: the first model whose circuit admits it, the next on a provider fault. */
   complete(chain: readonly Candidate[], request: Omit<CompletionRequest, 'model'>): Promise<Answer>;
+  /**
+   * The most tokens of content one call of `chain` reads: `LLM_CHUNK_TOKENS`, or less when a model
+   * of the chain has a smaller context (room left for the instructions and the answer). Undefined
+   * when the chain starts at the offline provider, which reads any length.
+   */
+  chunkTokens(chain: readonly Candidate[], maxOutputTokens: number): number | undefined;
   price: PriceLookup;
   /** Per step, the share of articles each prompt version gets. */
   promptWeights: Config['llm']['promptWeights'];
   /** Request timeout for content of this length: per-1k-characters rule, clamped. */
   timeoutMs(contentLength: number): number;
 }
+
+/** Tokens of a call's context kept for its instructions and the article's title. */
+const PROMPT_ROOM_TOKENS = 1_000;
 
 /**
  * Builds the providers the config routes to (and only those); `offline` answers for the `local`
@@ -58,6 +68,11 @@ export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer, g
   return {
     chain: (step, length) => chainOf(step, config.shortRoutes[step] !== undefined && length < config.shortChars),
     complete: (chain, request) => failover.complete(chain, request),
+    chunkTokens(chain, maxOutputTokens) {
+      if (chain[0]?.provider.name === 'local') return undefined;
+      const contexts = chain.map((c) => contextTokens(c.model)).filter((n): n is number => n !== undefined);
+      return Math.min(config.chunkTokens, ...contexts.map((n) => n - maxOutputTokens - PROMPT_ROOM_TOKENS));
+    },
     price: createPriceLookup(config.prices),
     promptWeights: config.promptWeights,
     timeoutMs: (length) => Math.min(maxMs, Math.max(minMs, Math.ceil((length / 1000) * perThousandCharsMs))),

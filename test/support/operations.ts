@@ -76,6 +76,8 @@ export const ArticleDetails = graphql(`
         cached
         savedUsd
         promptVersion
+        callIndex
+        attempt
         latencyMs
       }
     }

@@ -1,6 +1,7 @@
 import { sql, type RawBuilder } from 'kysely';
 import type { Db } from '../../db/database.js';
 import type { ArticleRow } from '../../db/tables.js';
+import type { LlmCall } from '../article.model.js';
 import { ARTICLE_STATUS_OF, TRANSITIONS } from '../job-states.js';
 import { logJobEventsCte, stateList } from './event-sql.js';
 
@@ -78,6 +79,15 @@ export async function expireReservations(db: Db): Promise<number> {
     select count(*)::int as n from x`.execute(db);
   return rows[0]?.n ?? 0;
 }
+
+/** A call's ledger entry as a worker books it, with the budget reservation it was made under. */
+export type BookedCall = Pick<
+  LlmCall,
+  'articleId' | 'provider' | 'model' | 'promptVersion' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'latencyMs'
+> & {
+  /** The budget reservation the call was made under, and the budgets' scopes it is spent in. */
+  reservation?: { id: number; scopes: string[] };
+};
 
 /**
  * CTEs for the statement that books calls (`stored`: rows of `reservation_id`, `scopes`,

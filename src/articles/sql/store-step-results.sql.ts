@@ -5,32 +5,19 @@ import type { StepName } from '../../lib/vocabulary.js';
 import type { Job, LlmCall } from '../article.model.js';
 import { ARTICLE_STATUS_OF, articleStatusesFor, TRANSITIONS } from '../job-states.js';
 import { STEP_COUNT, stepDefinition, STEPS } from '../step-catalog.js';
-import { settleReservationsCtes } from './budget.sql.js';
+import { settleReservationsCtes, type BookedCall } from './budget.sql.js';
 import { eventPayloadSql, logJobEventsCte, stateList, stepDoneSql, stepsDoneSql } from './event-sql.js';
 
 /** One step's result with its ledger entry, as a worker stores it. */
-export type StepResultRow = Pick<
-  LlmCall,
-  | 'articleId'
-  | 'provider'
-  | 'model'
-  | 'promptVersion'
-  | 'inputTokens'
-  | 'outputTokens'
-  | 'costUsd'
-  | 'latencyMs'
-  | 'cached'
-  | 'savedUsd'
-> & {
-  job: Job;
-  step: StepName;
-  /** The result field's value: the summary, the keywords or the sentiment label. */
-  value: string | string[];
-  /** The budget reservation the call was made under, and the budgets' scopes it is spent in. */
-  reservation?: { id: number; scopes: string[] };
-  /** A paid answer to keep in the content cache under this key, for this long. */
-  cacheFill?: { key: string; ttlSeconds: number };
-};
+export type StepResultRow = BookedCall &
+  Pick<LlmCall, 'cached' | 'savedUsd'> & {
+    job: Job;
+    step: StepName;
+    /** The result field's value: the summary, the keywords or the sentiment label. */
+    value: string | string[];
+    /** A paid answer to keep in the content cache under this key, for this long. */
+    cacheFill?: { key: string; ttlSeconds: number };
+  };
 
 /** Per stored result: the article after the statement, its STEP_COMPLETED event, and COMPLETED if it completed the job. */
 export type StoredRow = ArticleRow & { payload: string; stored_step: StepName; completed_payload: string | null };

@@ -134,6 +134,9 @@ LlmCall.implement({
     provider: t.exposeString('provider'),
     model: t.exposeString('model'),
     promptVersion: t.exposeString('promptVersion'),
+    callIndex: t.exposeInt('callIndex', {
+      description: "0 for a step's own call; 1, 2, … for the chunk summaries of a long article (map-reduce), in order.",
+    }),
     inputTokens: t.exposeInt('inputTokens'),
     outputTokens: t.exposeInt('outputTokens'),
     costUsd: t.float({ nullable: true, description: 'Null when the model has no known price.', resolve: (c) => c.costUsd }),
