@@ -98,6 +98,7 @@ describe('configuration', () => {
       ALERT_WEBHOOK_URL: 'hooks.example.com',
       LLM_RATE_LIMITS: '{"openai:gpt-4o-mini":{"rpm":"fast"}}',
       LLM_CHUNK_TOKENS: '300',
+      LLM_RATE_LIMIT_HEADERS: 'on',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'ALERT_WEBHOOK_URL',
@@ -111,6 +112,7 @@ describe('configuration', () => {
       'LLM_CACHE_TTL',
       'LLM_CHUNK_TOKENS',
       'LLM_RATE_LIMITS',
+      'LLM_RATE_LIMIT_HEADERS',
       'LLM_ROUTE_SUMMARY',
       'LLM_STREAM_SUMMARY',
       'LOG_LEVEL',

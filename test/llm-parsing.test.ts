@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { parseDuration, readQuotaHeaders } from '../src/llm/quota-headers.js';
 import { parseRetryAfter } from '../src/llm/llm-error.js';
 import { costUsd, createPriceLookup } from '../src/llm/pricing.js';
 import { answerOffline, buildPrompt, choosePromptVersion } from '../src/articles/step-catalog.js';
@@ -81,5 +82,51 @@ describe('prices', () => {
     const inTwoSeconds = new Date(Date.now() + 2_000).toUTCString();
     expect(parseRetryAfter(new Headers({ 'retry-after': inTwoSeconds }))).toBeGreaterThan(0);
     expect(parseRetryAfter(new Headers())).toBeUndefined();
+  });
+});
+
+describe('rate-limit headers', () => {
+  const headers = (h: Record<string, string>) => (name: string) => h[name];
+
+  it("reads OpenAI's x-ratelimit-* headers, with resets such as 6m0s and 20ms", () => {
+    const report = readQuotaHeaders(
+      'openai',
+      headers({
+        'x-ratelimit-limit-requests': '500',
+        'x-ratelimit-remaining-requests': '499',
+        'x-ratelimit-reset-requests': '120ms',
+        'x-ratelimit-limit-tokens': '200000',
+        'x-ratelimit-remaining-tokens': '0',
+        'x-ratelimit-reset-tokens': '6m0s',
+      }),
+    );
+    expect(report).toEqual({
+      requests: { limit: 500, remaining: 499, resetMs: 120 },
+      tokens: { limit: 200_000, remaining: 0, resetMs: 360_000 },
+    });
+    expect(parseDuration('1h2m3.5s')).toBe(3_723_500);
+    expect(parseDuration('soon')).toBeUndefined();
+  });
+
+  it("reads Anthropic's anthropic-ratelimit-* headers, whose resets are times", () => {
+    const reset = new Date(Date.now() + 30_000).toISOString();
+    const report = readQuotaHeaders(
+      'anthropic',
+      headers({
+        'anthropic-ratelimit-requests-limit': '50',
+        'anthropic-ratelimit-requests-remaining': '0',
+        'anthropic-ratelimit-requests-reset': reset,
+      }),
+    );
+    expect(report?.requests).toMatchObject({ limit: 50, remaining: 0 });
+    expect(report!.requests!.resetMs).toBeGreaterThan(28_000);
+    expect(report!.requests!.resetMs).toBeLessThanOrEqual(30_000);
+    expect(report?.tokens).toBeUndefined();
+  });
+
+  it('reads nothing from a response without them, or with values that are not counts', () => {
+    expect(readQuotaHeaders('openai', headers({}))).toBeUndefined();
+    expect(readQuotaHeaders('openai', headers({ 'x-ratelimit-remaining-requests': 'many' }))).toBeUndefined();
+    expect(readQuotaHeaders('local', headers({ 'x-ratelimit-remaining-requests': '1' }))).toBeUndefined();
   });
 });

@@ -5,6 +5,7 @@ import { createAnthropicProvider } from '../src/llm/anthropic.provider.js';
 import { LlmError } from '../src/llm/llm-error.js';
 import { createOpenAiProvider } from '../src/llm/openai.provider.js';
 import type { CompletionRequest, LlmProvider } from '../src/llm/provider.js';
+import type { QuotaListener, QuotaReport } from '../src/llm/quota-headers.js';
 
 // The providers run the real SDKs over our undici-based fetch (src/llm/sdk-fetch.ts) against the
 // mock's real HTTP protocols: these cases pin down everything the SDKs read from a response.
@@ -12,12 +13,14 @@ const PROVIDERS = [
   {
     name: 'openai',
     model: 'gpt-4o-mini',
-    make: (m: MockLlmServer) => createOpenAiProvider({ apiKey: 'sk', baseURL: m.openaiBaseUrl }),
+    make: (m: MockLlmServer, onQuota?: QuotaListener) =>
+      createOpenAiProvider({ apiKey: 'sk', baseURL: m.openaiBaseUrl }, onQuota),
   },
   {
     name: 'anthropic',
     model: 'claude-3-5-haiku-latest',
-    make: (m: MockLlmServer) => createAnthropicProvider({ apiKey: 'sk', baseURL: m.anthropicBaseUrl }),
+    make: (m: MockLlmServer, onQuota?: QuotaListener) =>
+      createAnthropicProvider({ apiKey: 'sk', baseURL: m.anthropicBaseUrl }, onQuota),
   },
 ] as const;
 
@@ -68,6 +71,33 @@ describe.each(PROVIDERS)('$name provider over the real SDK', ({ name, model, mak
     mock.script([{ status: 429, retryAfterSec: 2 }]);
     const err = await failure(provider.complete(request(model)));
     expect(err).toMatchObject({ kind: 'rate_limited', retryAfterMs: 2000, details: { status: 429, provider: name } });
+  });
+
+  it("hears the quota the provider's rate-limit headers state, on answers streamed or not and on refusals", async () => {
+    const heard: [string, QuotaReport][] = [];
+    const listening = make(mock, (m, report) => heard.push([m, report]));
+    mock.reset();
+    await listening.complete(request(model));
+    expect(heard).toEqual([]);
+
+    // Two requests in any 10 s: 12 a minute.
+    mock.setRequestLimit({ provider: name, max: 2, windowMs: 10_000 });
+    try {
+      await listening.complete(request(model));
+      await listening.complete(request(model, { onDelta: () => {} }));
+      const refused = await failure(listening.complete(request(model)));
+      expect(refused.kind).toBe('rate_limited');
+      expect(heard.map(([m, r]) => [m, r.requests?.limit, r.requests?.remaining])).toEqual([
+        [model, 12, 1],
+        [model, 12, 0],
+        [model, 12, 0],
+      ]);
+      // The oldest request leaves the window within 10 s.
+      for (const [, r] of heard) expect(r.requests!.resetMs).toBeGreaterThan(9_000 - 1_000);
+      for (const [, r] of heard) expect(r.requests!.resetMs).toBeLessThanOrEqual(10_000);
+    } finally {
+      mock.setRequestLimit(null);
+    }
   });
 
   it('reports a 500 as a server error', async () => {

@@ -41,7 +41,7 @@ export function createSharedBuckets(db: Db, onError: (err: unknown) => void) {
              from rate_buckets where id = ${id} for update),
           ${shape.capacity}::float8) as tokens
       ), granted as (
-        select least(${want}::int, floor(tokens)::int) as n, tokens from current
+        select greatest(0, least(${want}::int, floor(tokens)::int)) as n, tokens from current
       )
       insert into rate_buckets as b (id, tokens, updated_at)
       select ${id}, tokens - n, now() from granted
@@ -51,6 +51,19 @@ export function createSharedBuckets(db: Db, onError: (err: unknown) => void) {
   }
 
   return {
+    /**
+     * Empties bucket `id` until `ms` from now, for every process: its tokens go below zero by what
+     * refills in that time (a limit's owner said its quota is spent until then).
+     */
+    async hold(id: string, shape: BucketShape, ms: number): Promise<void> {
+      leases.delete(id);
+      await sql`
+        insert into rate_buckets as b (id, tokens, updated_at)
+        values (${id}, ${(-ms / 1000) * shape.perSecond}::float8, now())
+        on conflict (id) do update set
+          tokens = least(${shape.capacity}::float8, b.tokens + extract(epoch from now() - b.updated_at) * ${shape.perSecond}::float8, excluded.tokens),
+          updated_at = now()`.execute(db);
+    },
     /**
      * Takes `n` tokens from bucket `id`. Leases `chunk` more than needed when it has to go to the
      * database. Refused: how long until `n` tokens are there.

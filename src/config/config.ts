@@ -126,6 +126,7 @@ const envSchema = z.object({
   LLM_CIRCUIT_FAILURES: int(5, 1, 1_000),
   LLM_CIRCUIT_HALF_OPEN_MS: int(30_000, 100, 3_600_000),
   LLM_STREAM_SUMMARY: bool,
+  LLM_RATE_LIMIT_HEADERS: bool,
   BUDGET_MONTHLY_USD: z.preprocess(
     (v) => (v === '' ? undefined : v),
     z.coerce.number({ error: 'must be an amount in USD, e.g. 500' }).positive('must be above 0').optional(),
@@ -198,6 +199,8 @@ export interface Config {
     cacheTtlSeconds: number;
     /** Stream the summary to subscribers as it is written (SUMMARY_DELTA). */
     streamSummary: boolean;
+    /** Learn rate limits from the providers' response headers, and wait out a quota they say is spent. */
+    rateLimitHeaders: boolean;
     /** Content shorter than this goes to the step's short route, if it has one. */
     shortChars: number;
     /** Content of more tokens than this (or than a model's context) is summarized in chunks, then the chunk summaries (map-reduce). */
@@ -307,6 +310,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       },
       cacheTtlSeconds: e.LLM_CACHE_TTL,
       streamSummary: e.LLM_STREAM_SUMMARY !== 'false',
+      rateLimitHeaders: e.LLM_RATE_LIMIT_HEADERS !== 'false',
       shortChars: e.LLM_SHORT_CHARS,
       chunkTokens: e.LLM_CHUNK_TOKENS,
       promptWeights,

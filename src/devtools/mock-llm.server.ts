@@ -51,7 +51,10 @@ export interface MockLlmServer {
   setLatency(ms: number): void;
   /** Pause before each streamed piece of text (a model writing), default 0. */
   setStreamPieceDelay(ms: number): void;
-  /** Answer 429 (Retry-After: 1) to a protocol's requests beyond `max` in any `windowMs`, as a provider's rate limit does; null: none. */
+  /**
+   * Answer 429 (Retry-After: 1) to a protocol's requests beyond `max` in any `windowMs`, and state
+   * the quota in the provider's rate-limit headers (per minute, remaining, reset), as a provider does; null: none.
+   */
   setRequestLimit(limit: { provider: 'openai' | 'anthropic'; max: number; windowMs: number } | null): void;
   script(faults: MockFault[]): void;
   stats(): MockLlmStats;
@@ -127,6 +130,21 @@ export async function startMockLlmServer(
       admitted = admitted.filter((t) => t > now - requestLimit!.windowMs);
       if (admitted.length >= requestLimit.max) fault = { status: 429, retryAfterSec: 1 };
       else admitted.push(now);
+      // The quota as the provider's headers state it: per minute, what is left, when a request frees up.
+      const resetMs = admitted.length > 0 ? admitted[0]! + requestLimit.windowMs - now : 0;
+      const quota = {
+        limit: Math.round((requestLimit.max * 60_000) / requestLimit.windowMs),
+        remaining: requestLimit.max - admitted.length,
+      };
+      if (provider === 'openai') {
+        res.setHeader('x-ratelimit-limit-requests', quota.limit);
+        res.setHeader('x-ratelimit-remaining-requests', quota.remaining);
+        res.setHeader('x-ratelimit-reset-requests', `${resetMs}ms`);
+      } else {
+        res.setHeader('anthropic-ratelimit-requests-limit', quota.limit);
+        res.setHeader('anthropic-ratelimit-requests-remaining', quota.remaining);
+        res.setHeader('anthropic-ratelimit-requests-reset', new Date(now + resetMs).toISOString());
+      }
     }
     const status = !key ? 401 : key === 'invalid' ? 401 : fault?.status;
     if (fault?.hang) return; // the socket stays open until the client gives up

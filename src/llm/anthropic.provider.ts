@@ -2,18 +2,21 @@ import Anthropic, { APIConnectionError, APIConnectionTimeoutError, APIError, API
 import { withDeadline } from '../lib/deadline.js';
 import { toLlmError } from './llm-error.js';
 import { createSdkFetch } from './sdk-fetch.js';
+import { observeQuota, type QuotaListener } from './quota-headers.js';
 import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
 
 const SDK = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
-/** Anthropic messages API. SDK retries are off: the job queue is the one retry mechanism. */
-export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }): LlmProvider {
+/**
+ * Anthropic messages API. SDK retries are off: the job queue is the one retry mechanism.
+ * `onQuota` hears the rate-limit headers of every response. */
+export function createAnthropicProvider(options: { apiKey: string; baseURL?: string }, onQuota?: QuotaListener): LlmProvider {
   const client = new Anthropic({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: 3_600_000,
-    fetch: createSdkFetch(),
+    fetch: createSdkFetch(observeQuota('anthropic', onQuota)),
   });
   return {
     name: 'anthropic',

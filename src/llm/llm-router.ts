@@ -8,6 +8,7 @@ import { createOpenAiProvider } from './openai.provider.js';
 import { contextTokens } from './model-context.js';
 import { createPriceLookup, type PriceLookup } from './pricing.js';
 import type { CallGate, CompletionRequest, LlmProvider } from './provider.js';
+import type { QuotaReport } from './quota-headers.js';
 
 export type { Answer, Candidate } from './failover.js';
 
@@ -38,15 +39,16 @@ const PROMPT_ROOM_TOKENS = 1_000;
 
 /**
  * Builds the providers the config routes to (and only those); `offline` answers for the `local`
- * provider; `gate` holds calls back under shared rate limits.
+ * provider; `gate` holds calls back under shared rate limits, and hears the providers' rate-limit headers.
  */
 export function createLlmRouter(config: Config['llm'], offline: OfflineAnswer, gate?: CallGate): LlmRouter {
   const providers = new Map<ProviderName, LlmProvider>();
   const candidate = (route: LlmRoute): Candidate => {
     let p = providers.get(route.provider);
     if (!p) {
-      if (route.provider === 'openai') p = createOpenAiProvider(config.openai!);
-      else if (route.provider === 'anthropic') p = createAnthropicProvider(config.anthropic!);
+      const onQuota = gate?.observe && ((model: string, report: QuotaReport) => gate.observe!(route.provider, model, report));
+      if (route.provider === 'openai') p = createOpenAiProvider(config.openai!, onQuota);
+      else if (route.provider === 'anthropic') p = createAnthropicProvider(config.anthropic!, onQuota);
       else p = createLocalProvider(offline);
       providers.set(route.provider, p);
     }

@@ -2,18 +2,21 @@ import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUse
 import { withDeadline } from '../lib/deadline.js';
 import { LlmError, toLlmError } from './llm-error.js';
 import { createSdkFetch } from './sdk-fetch.js';
+import { observeQuota, type QuotaListener } from './quota-headers.js';
 import type { Completion, CompletionRequest, LlmProvider } from './provider.js';
 
 const SDK = { APIError, APIUserAbortError, APIConnectionTimeoutError, APIConnectionError };
 
-/** OpenAI chat completions. SDK retries are off: the job queue is the one retry mechanism. */
-export function createOpenAiProvider(options: { apiKey: string; baseURL?: string }): LlmProvider {
+/**
+ * OpenAI chat completions. SDK retries are off: the job queue is the one retry mechanism.
+ * `onQuota` hears the rate-limit headers of every response. */
+export function createOpenAiProvider(options: { apiKey: string; baseURL?: string }, onQuota?: QuotaListener): LlmProvider {
   const client = new OpenAI({
     apiKey: options.apiKey,
     baseURL: options.baseURL,
     maxRetries: 0,
     timeout: 3_600_000,
-    fetch: createSdkFetch(),
+    fetch: createSdkFetch(observeQuota('openai', onQuota)),
   });
   return {
     name: 'openai',

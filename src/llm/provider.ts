@@ -1,4 +1,5 @@
 import type { ProviderName } from '../config/llm-route.js';
+import type { QuotaReport } from './quota-headers.js';
 
 export interface CompletionRequest {
   model: string;
@@ -27,6 +28,8 @@ export interface Completion {
  */
 export interface CallGate {
   admit(provider: ProviderName, model: string, tokens: number, signal?: AbortSignal): Promise<void> | undefined;
+  /** What a response of `provider` for `model` said of the quota left (its rate-limit headers). */
+  observe?(provider: ProviderName, model: string, report: QuotaReport): void;
 }
 
 /** One LLM backend. Throws LlmError only. */

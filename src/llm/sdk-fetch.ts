@@ -20,7 +20,13 @@ export type SdkFetch = (input: string | URL | Request, init?: RequestInit) => Pr
 // default) allows; the per-call deadline (the SDK's timeout, or withDeadline for streams) is the one timeout.
 const defaultDispatcher = () => new Agent({ keepAliveTimeout: 10_000, headersTimeout: 0, bodyTimeout: 0 });
 
-export function createSdkFetch(dispatcher: Dispatcher = defaultDispatcher()): SdkFetch {
+/**
+ * Sees every response's headers (any status) with the request body that asked for it: the
+ * providers read their rate-limit headers here, streamed or not, answered or refused.
+ */
+export type ResponseObserver = (requestBody: string | undefined, header: (name: string) => string | undefined) => void;
+
+export function createSdkFetch(onResponse?: ResponseObserver, dispatcher: Dispatcher = defaultDispatcher()): SdkFetch {
   // Not async, for the same reason as the providers: no suspended frame per held call.
   return (input, init = {}) => {
     const body = init.body;
@@ -34,6 +40,10 @@ export function createSdkFetch(dispatcher: Dispatcher = defaultDispatcher()): Sd
       signal: init.signal ?? undefined,
       dispatcher,
     }).then((res) => {
+      onResponse?.(body ?? undefined, (name) => {
+        const value = res.headers[name];
+        return Array.isArray(value) ? value[0] : value;
+      });
       const streaming = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
       const response = (text?: string) =>
         new SdkResponse(url, res.statusCode, res.headers, res.body, text) as unknown as Response;

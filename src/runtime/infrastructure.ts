@@ -10,7 +10,7 @@ import { MemoryEventBus } from '../events/memory.event-bus.js';
 import { NatsEventBus } from '../events/nats.event-bus.js';
 import type { Lifecycle } from '../lib/lifecycle.js';
 import type { Logger } from '../lib/logger.js';
-import { createModelLimits } from '../access/model-limits.js';
+import { createModelLimits, type ModelLimits } from '../access/model-limits.js';
 import { createSharedBuckets } from '../access/shared-bucket.js';
 import { createLlmRouter, type LlmRouter } from '../llm/llm-router.js';
 import { JetStreamWorkQueue } from '../queue/jetstream.queue.js';
@@ -47,6 +47,7 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
   let nc: NatsConnection | undefined;
   let queue: WorkQueue;
   let bus: EventBus;
+  let gate: ModelLimits | undefined;
   const queueOptions = { namespace: config.namespace, ackWaitMs: config.worker.ackWaitMs, maxDeliver: MAX_DELIVER };
   if (config.nats.kind === 'nats') {
     const connection = await connect({
@@ -75,14 +76,16 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
   lifecycle.add('queue', () => queue.stop());
   await bus.start();
   lifecycle.add('event bus', () => bus.stop());
-  // Shared rate limits of the models, when any is configured.
-  const gate =
-    Object.keys(config.llm.rateLimits).length === 0
-      ? undefined
-      : createModelLimits(
-          createSharedBuckets(db, (err) => log.warn({ err }, 'model rate limit unavailable: call admitted')),
-          config.llm.rateLimits,
-        );
+  // Shared rate limits of the models: configured ones, and those the providers' headers state.
+  const llm = config.llm;
+  const callsProviders = llm.openai !== undefined || llm.anthropic !== undefined;
+  if (Object.keys(llm.rateLimits).length > 0 || (llm.rateLimitHeaders && callsProviders)) {
+    const buckets = createSharedBuckets(db, (err) => log.warn({ err }, 'model rate limit unavailable: call admitted'));
+    const limits = createModelLimits(buckets, llm.rateLimits, { learn: llm.rateLimitHeaders, bus, log });
+    await limits.start();
+    lifecycle.add('model limits', async () => limits.stop());
+    gate = limits;
+  }
 
   return {
     db,
