@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=enqueue,throughput,…]`: Distill against real PostgreSQL and
+ * `npm run bench [-- --quick] [-- --only=enqueue,throughput,…] [-- --env NAME=value,…] [-- --mock-limit openai:MAX/WINDOW_MS]`: Distill against real PostgreSQL and
  * NATS and the bundled mock LLM, with the BullMQ + Redis baseline in the same invocation.
  * `npm run bench -- --soak [minutes]` (default 10) runs only the soak: memory under subscriptions that come and go.
  * `npm run bench -- --scale [articles,…]` (default 1000000,3000000) runs only the scale scenario:
@@ -45,6 +45,15 @@ const extraEnv: Record<string, string> = Object.fromEntries(
   ]),
 );
 const mock = await startMockLlmServer();
+// `--mock-limit openai:MAX/WINDOW_MS`: the mock enforces that request limit and states it in its rate-limit headers.
+const limitAt = process.argv.indexOf('--mock-limit');
+const mockLimit = /^(openai|anthropic):(\d+)\/(\d+)$/.exec(limitAt < 0 ? '' : (process.argv[limitAt + 1] ?? ''));
+if (mockLimit)
+  mock.setRequestLimit({
+    provider: mockLimit[1] as 'openai' | 'anthropic',
+    max: Number(mockLimit[2]),
+    windowMs: Number(mockLimit[3]),
+  });
 const llmEnv = {
   OPENAI_API_KEY: 'sk-bench',
   OPENAI_BASE_URL: mock.openaiBaseUrl,
