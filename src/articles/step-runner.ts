@@ -54,7 +54,11 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
       // The step reads the content, or a long content's chunk summaries (paid for only on a cache miss).
       const complete = () =>
         source.textOf(ctx, signal).then((text) => {
-          if (text !== article.content) call.prompt = buildPrompt(step, { ...article, content: text }, version);
+          if (text !== article.content) {
+            call.prompt = buildPrompt(step, { ...article, content: text }, version);
+            // The ledger's latency is this call's, not the chunk summaries' before it.
+            call.started = performance.now();
+          }
           return paid.pay(ctx, call, { signal, timeoutMs: llm.timeoutMs(text.length) });
         });
       // The offline provider costs nothing: caching it would only add writes.

@@ -40,10 +40,14 @@ export function createSdkFetch(onResponse?: ResponseObserver, dispatcher: Dispat
       signal: init.signal ?? undefined,
       dispatcher,
     }).then((res) => {
-      onResponse?.(body ?? undefined, (name) => {
-        const value = res.headers[name];
-        return Array.isArray(value) ? value[0] : value;
-      });
+      try {
+        onResponse?.(body ?? undefined, (name) => {
+          const value = res.headers[name];
+          return Array.isArray(value) ? value[0] : value;
+        });
+      } catch {
+        // What an observer makes of the headers never fails the call.
+      }
       const streaming = String(res.headers['content-type'] ?? '').startsWith('text/event-stream');
       const response = (text?: string) =>
         new SdkResponse(url, res.statusCode, res.headers, res.body, text) as unknown as Response;
