@@ -17,15 +17,16 @@ const LAYERS = [
   ['events', 'src/events'],
   ['llm', 'src/llm'],
   ['notify', 'src/notify'],
+  ['metrics', 'src/metrics'],
   ['config', 'src/config'],
   ['lib', 'src/lib'],
 ];
 const MAY_IMPORT = {
-  runtime: ['server', 'workers', 'articles', 'access', 'db', 'queue', 'events', 'llm', 'notify', 'config', 'lib'],
-  server: ['articles', 'access', 'events', 'config', 'lib'],
-  workers: ['articles', 'queue', 'events', 'llm', 'db', 'config', 'lib'],
+  runtime: ['server', 'workers', 'articles', 'access', 'db', 'queue', 'events', 'llm', 'notify', 'metrics', 'config', 'lib'],
+  server: ['articles', 'access', 'events', 'metrics', 'config', 'lib'],
+  workers: ['articles', 'queue', 'events', 'llm', 'db', 'metrics', 'config', 'lib'],
   devtools: ['articles', 'llm', 'config', 'lib'],
-  articles: ['articles-sql', 'access', 'db', 'queue', 'events', 'llm', 'notify', 'config', 'lib'],
+  articles: ['articles-sql', 'access', 'db', 'queue', 'events', 'llm', 'notify', 'metrics', 'config', 'lib'],
   'articles-sql': ['articles', 'db', 'lib'],
   access: ['db', 'llm', 'config', 'lib'],
   db: ['config', 'lib'],
@@ -33,6 +34,7 @@ const MAY_IMPORT = {
   events: ['config', 'lib'],
   llm: ['config', 'lib'],
   notify: ['config', 'lib'],
+  metrics: ['config', 'lib'],
   config: ['lib'],
   lib: [],
 };

@@ -50,6 +50,7 @@ export async function createBenchEnvironment(extra: Record<string, string> = {})
       DISTILL_NAMESPACE: namespace,
       HOST: '127.0.0.1',
       PORT: '0',
+      METRICS_PORT: '0',
       LOG_LEVEL: 'warn',
       ...extra,
     },

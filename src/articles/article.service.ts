@@ -4,6 +4,7 @@ import { visibleTenant, type Viewer } from '../access/viewer.js';
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import type { Article, Job } from './article.model.js';
 import { InputValidationError, NotFoundError } from '../lib/errors.js';
@@ -28,6 +29,8 @@ export interface ArticleServiceDeps {
   outbox: OutboxCleaner;
   /** Per-key and per-tenant limits; absent, nothing is limited (engine tests and benchmarks). */
   quota?: SubmissionQuota;
+  /** Counts what is submitted; absent, nothing is counted (engine tests and benchmarks). */
+  metrics?: Pick<Metrics, 'submitted'>;
 }
 
 export interface Submitted {
@@ -112,7 +115,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
     const admitted = deps.quota?.admit(viewer, submissions.length, true);
     if (admitted) await admitted;
     // Several articles of one request go in one statement: all or nothing.
-    return finishEnqueue(await jobs.enqueue(submissions, viewer.tenantId, deps.maxAttempts), 'article submitted');
+    return finishSubmitted(await jobs.enqueue(submissions, viewer.tenantId, deps.maxAttempts), 'article submitted');
   }
 
   /**
@@ -185,7 +188,13 @@ export function createArticleService(deps: ArticleServiceDeps) {
   }
 
   function finishCreated(created: Created, what: string): Submitted[] {
-    return finishEnqueue(created.enqueued, created.batchId ? `${what} (batch ${created.batchId})` : what);
+    return finishSubmitted(created.enqueued, created.batchId ? `${what} (batch ${created.batchId})` : what);
+  }
+
+  /** finishEnqueue for new articles (not retries): they count as submitted. */
+  function finishSubmitted(enqueued: Enqueued[], what: string): Submitted[] {
+    for (const { job } of enqueued) deps.metrics?.submitted.inc({ priority: job.priority });
+    return finishEnqueue(enqueued, what);
   }
 
   /**

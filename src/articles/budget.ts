@@ -11,6 +11,7 @@ import {
   expireReservations,
   listBudgets,
   readBudget,
+  readBudgetSpend,
   writeBudget,
   type AlertRow,
   recordBudgetAlerts,
@@ -249,6 +250,8 @@ export function createBudgetService(deps: {
       await deps.resumer.now();
       return read(scope);
     },
+    /** Every budget set, with this month's spend (for the metrics). */
+    list: async () => (await readBudgetSpend(db)).map((r) => ({ scope: r.scope, limitUsd: r.limit_usd, spentUsd: r.spent_usd })),
     /** The global budget from config, unless one was set already (through the API, which then wins). */
     seedGlobal: (limitUsd: number) => writeBudget(db, GLOBAL_SCOPE, limitUsd, { onlyIfMissing: true }),
   };

@@ -70,23 +70,27 @@ export function createContentSource(deps: { db: Db; llm: LlmRouter; paid: PaidCa
         provider: call.providerName,
       });
     }
-    const stored = await storeChunk(db, {
-      articleId: ctx.article.id,
-      jobId: ctx.job.id,
+    const booked = {
       step: call.step,
-      callIndex,
       provider: call.providerName,
       model: completion.model,
-      promptVersion: call.prompt.version,
       inputTokens: completion.inputTokens,
       outputTokens: completion.outputTokens,
       costUsd: paid.costOf(ctx, call, completion),
       latencyMs: Math.round(performance.now() - call.started),
+    };
+    const stored = await storeChunk(db, {
+      ...booked,
+      articleId: ctx.article.id,
+      jobId: ctx.job.id,
+      callIndex,
+      promptVersion: call.prompt.version,
       attempt: ctx.job.attempt,
       text,
       reservation: answer.reservation,
     });
     paid.settled(ctx, answer, stored.booked);
+    if (stored.booked) paid.counted({ ...booked, cached: false, savedUsd: 0 });
     ctx.log.info({ callIndex, booked: stored.booked }, 'chunk summarized');
     return stored.text;
   }

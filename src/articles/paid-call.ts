@@ -2,11 +2,12 @@ import type { ProviderName } from '../config/llm-route.js';
 import type { EventBus } from '../events/event-bus.js';
 import { createDeltaCoalescer } from '../lib/delta-coalescer.js';
 import type { Logger } from '../lib/logger.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { StepName } from '../lib/vocabulary.js';
 import type { Answer, Candidate, LlmRouter } from '../llm/llm-router.js';
 import { costUsd, maxCostUsd } from '../llm/pricing.js';
 import type { Completion } from '../llm/provider.js';
-import type { Article, Job } from './article.model.js';
+import type { Article, Job, LlmCall } from './article.model.js';
 import { makeEvent } from './article-event.js';
 import type { BudgetGuard } from './budget.js';
 import { publishEvents } from './event-publish.js';
@@ -46,7 +47,15 @@ export interface PaidCallDeps {
   llm: LlmRouter;
   /** Monthly budgets: each paid call reserves its estimate first. None: no budgets. */
   budget?: BudgetGuard;
+  /** Counts booked calls, their tokens and cost; absent, nothing is counted. */
+  metrics?: Metrics;
 }
+
+/** A booked call as the metrics count it. */
+export type BookedCall = Pick<
+  LlmCall,
+  'provider' | 'model' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'latencyMs' | 'cached' | 'savedUsd'
+> & { step: StepName };
 
 /** Extra time a lease (cache entry, budget reservation) runs past the call's own deadline, for the statement that books it. */
 export const LEASE_MARGIN_MS = 30_000;
@@ -146,7 +155,23 @@ export function createPaidCalls(deps: PaidCallDeps) {
     );
   }
 
-  return { pay, settled, costOf };
+  /** Counts a call its statement booked (paid, a chunk's, or answered from the cache). */
+  function counted(call: BookedCall): void {
+    const m = deps.metrics;
+    if (!m) return;
+    const { step, provider, model } = call;
+    m.llmCalls.inc({ provider, model, step, cached: String(call.cached) });
+    m.stepDuration.observe({ step, provider, model }, call.latencyMs / 1000);
+    if (call.cached) {
+      m.cacheSaved.inc({ step }, call.savedUsd);
+      return;
+    }
+    m.llmTokens.inc({ provider, model, step, direction: 'input' }, call.inputTokens);
+    m.llmTokens.inc({ provider, model, step, direction: 'output' }, call.outputTokens);
+    m.llmCost.inc({ provider, model, step }, call.costUsd ?? 0);
+  }
+
+  return { pay, settled, costOf, counted };
 }
 
 export type PaidCalls = ReturnType<typeof createPaidCalls>;

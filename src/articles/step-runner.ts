@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { StepName } from '../lib/vocabulary.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { LlmRouter } from '../llm/llm-router.js';
 import { makeEvent } from './article-event.js';
 import type { BudgetGuard } from './budget.js';
@@ -24,6 +25,8 @@ export interface StepRunnerDeps {
   budget?: BudgetGuard;
   /** Articles watched live: their summaries stream to subscribers as SUMMARY_DELTA events. None: no streaming. */
   watched?: { has(articleId: number): boolean };
+  /** Counts booked calls; absent, nothing is counted. */
+  metrics?: Metrics;
 }
 
 /**
@@ -139,19 +142,21 @@ export function createStepRunner(deps: StepRunnerDeps, jobs: JobRepository) {
   ): Promise<boolean | undefined> {
     const { step } = call;
     const definition = stepDefinition(step);
+    const latencyMs = Math.round(performance.now() - call.started);
     const stored = await jobs.storeStepResult({
       ...booked,
       articleId: ctx.article.id,
       job: ctx.job,
       step,
       promptVersion: call.prompt.version,
-      latencyMs: Math.round(performance.now() - call.started),
+      latencyMs,
     });
     const value = booked.value;
     if (!stored) {
       ctx.log.info({ step }, 'step result already stored by another delivery; nothing booked');
       return undefined;
     }
+    paid.counted({ ...booked, step, latencyMs });
     // Steps of one job finish in any order: keep this step's result and the highest seq seen.
     Object.assign(ctx.article, { [definition.field]: value, eventSeq: Math.max(ctx.article.eventSeq, stored.article.eventSeq) });
     const completedJob = stored.completed?.decoded.job;

@@ -83,6 +83,7 @@ const envSchema = z.object({
   NODE_ENV: optionalString,
   HOST: optionalString,
   PORT: int(4000, 0, 65535),
+  METRICS_PORT: int(9464, 0, 65535),
   LOG_LEVEL: z.preprocess(
     (v) => (v === '' || v === undefined ? 'info' : v),
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']),
@@ -173,6 +174,8 @@ export interface Config {
   env: 'production' | 'development' | 'test';
   host: string;
   port: number;
+  /** Where a process without the API serves /metrics (a worker); 0: any free port. */
+  metricsPort: number;
   logLevel: string;
   database:
     | { kind: 'postgres'; url: string; poolSize: number; queryTimeoutMs: number; preparedStatements?: boolean }
@@ -276,6 +279,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     // An open API (AUTH=off) answers only this machine unless HOST says otherwise.
     host: e.HOST ?? (authMode === 'off' ? '127.0.0.1' : '0.0.0.0'),
     port: e.PORT,
+    metricsPort: e.METRICS_PORT,
     logLevel: e.LOG_LEVEL,
     database: e.DATABASE_URL
       ? {

@@ -1,3 +1,5 @@
+import { createMetrics } from '../metrics/metrics.js';
+import { startMetricsServer } from './metrics-server.js';
 import { createApiKeyRepository } from '../access/api-key.repository.js';
 import { createAuthenticator } from '../access/authenticator.js';
 import { createKeyLimits } from '../access/key-limits.js';
@@ -29,6 +31,8 @@ export interface RunningSystem {
   /** The API's subscription fan-out (its counts are what a subscription leak would show). */
   hub: ArticleEventHub | undefined;
   worker: Worker | undefined;
+  /** Where Prometheus scrapes this process: the API's /metrics, or METRICS_PORT's. */
+  metricsUrl: string | undefined;
   lifecycle: Lifecycle;
   stop(): Promise<void>;
 }
@@ -41,6 +45,16 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
   const lifecycle = new Lifecycle(log);
   try {
     const infra = await createInfrastructure(config, log, lifecycle);
+    const metrics = createMetrics();
+    metrics.addCollector(async () => {
+      for (const q of await infra.queue.stats()) {
+        metrics.queueDepth.set({ priority: q.priority }, q.pending);
+        metrics.queueInFlight.set({ priority: q.priority }, q.inFlight);
+        metrics.queueRedelivered.set({ priority: q.priority }, q.redelivered);
+        metrics.queueOldestWait.set({ priority: q.priority }, (q.oldestWaitMs ?? 0) / 1000);
+      }
+    });
+    const exposition = () => metrics.exposition((err) => log.warn({ err }, 'a metrics collector failed'));
     const outbox = createOutboxCleaner({ db: infra.db, log });
     lifecycle.add('outbox cleaner', () => outbox.stop());
     const buckets = createSharedBuckets(infra.db, (err) => log.warn({ err }, 'rate limit unavailable: request admitted'));
@@ -57,9 +71,16 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
       maxAttempts: config.worker.maxAttempts,
       maxBatchItems: config.limits.maxBatchItems,
       idempotencyTtlMs: config.limits.idempotencyTtlMs,
+      metrics,
     });
     lifecycle.add('queue publishes', () => articles.stop());
     const budgets = await startBudgets(config, infra, log, lifecycle);
+    metrics.addCollector(async () => {
+      for (const b of await budgets.service.list()) {
+        metrics.budgetSpent.set({ scope: b.scope }, b.spentUsd);
+        if (b.limitUsd !== null) metrics.budgetLimit.set({ scope: b.scope }, b.limitUsd);
+      }
+    });
     // Every process relays the outbox: whichever is alive when the queue comes back publishes.
     const relay = createOutboxRelay({
       db: infra.db,
@@ -103,8 +124,11 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           http: config.http,
           graphql: config.graphql,
           ready: infra.ready,
+          metrics: exposition,
         },
       );
+      const eventHub = hub;
+      metrics.addCollector(() => metrics.subscriptions.set(eventHub.listenerCount));
       lifecycle.add('api server', () => api!.stop());
       log.info(
         { url: `${api.url}/graphql` },
@@ -124,11 +148,20 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
         cacheTtlSeconds: config.llm.cacheTtlSeconds,
         streamSummary: config.llm.streamSummary,
         budget: budgets.settings,
+        metrics,
       });
       await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);
     }
-    return { infra, articles, api, hub, worker, lifecycle, stop: () => lifecycle.stop() };
+    // Without the API, /metrics gets a port of its own (METRICS_PORT).
+    let metricsUrl = api ? `${api.url}/metrics` : undefined;
+    if (!api) {
+      const server = await startMetricsServer({ host: config.host, port: config.metricsPort }, exposition, log);
+      lifecycle.add('metrics server', () => server.stop());
+      metricsUrl = `${server.url}/metrics`;
+      log.info({ url: metricsUrl }, 'Prometheus metrics ready');
+    }
+    return { infra, articles, api, hub, worker, metricsUrl, lifecycle, stop: () => lifecycle.stop() };
   } catch (err) {
     // What could not be stopped is logged; the start-up error is the one to report.
     await lifecycle.stop().catch(() => {});

@@ -30,6 +30,8 @@ export interface ApiServerOptions {
   graphql: Config['graphql'];
   /** Readiness: resolves when the process can serve (database and queue reachable). */
   ready: () => Promise<boolean>;
+  /** The process's Prometheus metrics, served at /metrics. */
+  metrics?: () => Promise<{ contentType: string; body: string }>;
 }
 
 export interface ApiServerDeps extends ContextDeps {
@@ -53,8 +55,8 @@ const JSON_TYPES = ['application/json', 'application/graphql-response+json'];
 const NOBODY: Viewer = { keyId: null, tenantId: '', scopes: new Set(), limits: null };
 
 /**
- * GraphQL over HTTP (POST/GET, SSE subscriptions) and graphql-ws on one port, plus /healthz and
- * /readyz. WebSocket operations run through Yoga's envelop, so they get the same masking, parsing,
+ * GraphQL over HTTP (POST/GET, SSE subscriptions) and graphql-ws on one port, plus /healthz,
+ * /readyz and /metrics (Prometheus). WebSocket operations run through Yoga's envelop, so they get the same masking, parsing,
  * limits and plugins as HTTP ones. Every request is authenticated (AUTH), rate-limited per key,
  * and refused when it comes from a foreign browser origin or as a form.
  */
@@ -142,6 +144,10 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (path === '/metrics' && options.metrics && req.method === 'GET') {
+      const { contentType, body } = await options.metrics();
+      return void res.writeHead(200, { 'content-type': contentType }).end(body);
+    }
     if (path === '/readyz') {
       const ready = await options.ready().catch(() => false);
       return json(res, ready ? 200 : 503, { status: ready ? 'ready' : 'not ready' });

@@ -1,6 +1,8 @@
 import type { JobProcessor } from '../articles/job-processor.js';
 import { BudgetExhaustedError, CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
+import type { Priority } from '../lib/vocabulary.js';
+import type { JobOutcome, Metrics } from '../metrics/metrics.js';
 import type { Delivery } from '../queue/work-queue.js';
 import { decide, type RetrySettings } from './retry-policy.js';
 
@@ -12,8 +14,9 @@ const RECORD_FAILED_DELAY_MS = 5_000;
  * FAILED, term; a spent budget → record PAUSED_BUDGET, ack; shutdown → nak(0) and record nothing. If the outcome cannot be recorded (database
  * down) the message is nak'ed, so the job comes back rather than being lost.
  */
-export function createJobRunner(deps: { processor: JobProcessor; log: Logger; retry: RetrySettings }) {
-  const { processor, log } = deps;
+export function createJobRunner(deps: { processor: JobProcessor; log: Logger; retry: RetrySettings; metrics?: Metrics }) {
+  const { processor, log, metrics } = deps;
+  const counted = (outcome: JobOutcome, priority: Priority) => metrics?.jobs.inc({ outcome, priority });
 
   return async function runDelivery(delivery: Delivery, signal: AbortSignal, shuttingDown: () => boolean): Promise<void> {
     const message = delivery.message;
@@ -37,17 +40,22 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
       return;
     }
     const { ctx } = begun;
+    const { priority, queuedAt } = ctx.job;
     if (begun.kind === 'exhausted') {
       if (
         await record(delivery, () =>
           processor.fail(ctx, `gave up after ${ctx.job.attempt} attempts: the worker was lost each time`, 'exhausted'),
         )
-      )
+      ) {
         delivery.term();
+        counted('failed', priority);
+        metrics?.failures.inc({ error_kind: 'exhausted' });
+      }
       ctx.log.error({ attempt: ctx.job.attempt, maxAttempts: ctx.job.maxAttempts }, 'job failed: attempts exhausted');
       return;
     }
 
+    if (ctx.job.startedAt) metrics?.queueWait.observe({ priority }, (ctx.job.startedAt.getTime() - queuedAt.getTime()) / 1000);
     // ctx.log already carries jobId, articleId and attempt.
     const summary = () => ({ maxAttempts: ctx.job.maxAttempts, ms: Math.round(performance.now() - started) });
     try {
@@ -55,18 +63,24 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
       // step already stored by an earlier delivery, or the job cancelled meanwhile).
       const completed = (await processor.runSteps(ctx, signal)) || (await processor.complete(ctx));
       await delivery.ack();
+      counted(completed ? 'succeeded' : 'cancelled', priority);
+      if (completed) metrics?.jobDuration.observe({ priority }, (Date.now() - queuedAt.getTime()) / 1000);
       ctx.log.info(summary(), completed ? 'job completed' : 'job finished after it was cancelled');
       return;
     } catch (err) {
       if (signal.reason instanceof CancelledError) {
         // The job row is CANCELLED already (cancel wrote it); the message has nothing left to do.
         await delivery.ack();
+        counted('cancelled', priority);
         ctx.log.info(summary(), 'job cancelled while running');
         return;
       }
       if (err instanceof BudgetExhaustedError) {
         // Out of the queue until the budget has room (the resumer queues it again): not a failure.
-        if (await record(delivery, () => processor.pause(ctx, `paused: ${err.message}`))) await delivery.ack();
+        if (await record(delivery, () => processor.pause(ctx, `paused: ${err.message}`))) {
+          await delivery.ack();
+          counted('paused', priority);
+        }
         ctx.log.warn({ ...summary(), scope: err.scope }, 'job paused: monthly budget spent');
         return;
       }
@@ -77,19 +91,28 @@ export function createJobRunner(deps: { processor: JobProcessor; log: Logger; re
       );
       if (decision.action === 'release') {
         delivery.nak(0);
+        counted('released', priority);
         ctx.log.info(summary(), 'job released at shutdown');
       } else if (decision.action === 'retry') {
         const recorded = await record(delivery, () =>
           processor.retryLater(ctx, decision.message, decision.kind, decision.refundAttempt),
         );
-        if (recorded) delivery.nak(decision.delayMs);
+        if (recorded) {
+          delivery.nak(decision.delayMs);
+          counted('retried', priority);
+          metrics?.retries.inc({ error_kind: decision.kind });
+        }
         ctx.log.warn(
           { ...summary(), kind: decision.kind, error: decision.message, delayMs: decision.delayMs },
           'job attempt failed; retrying',
         );
       } else {
         // nats-server 2.9 keeps a message that stops being delivered; term removes it once FAILED is recorded.
-        if (await record(delivery, () => processor.fail(ctx, decision.message, decision.kind))) delivery.term();
+        if (await record(delivery, () => processor.fail(ctx, decision.message, decision.kind))) {
+          delivery.term();
+          counted('failed', priority);
+          metrics?.failures.inc({ error_kind: decision.kind });
+        }
         ctx.log.error({ ...summary(), kind: decision.kind, error: decision.message }, 'job failed');
       }
     }

@@ -8,6 +8,7 @@ import type { EventBus } from '../events/event-bus.js';
 import { CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { LlmRouter } from '../llm/llm-router.js';
+import type { Metrics } from '../metrics/metrics.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import { createJobDispatcher } from './job-dispatcher.js';
 import { createJobRunner } from './job-runner.js';
@@ -23,6 +24,7 @@ export function createWorker(deps: {
   cacheTtlSeconds: number;
   streamSummary: boolean;
   budget: BudgetSettings;
+  metrics?: Metrics;
 }) {
   const { config } = deps;
   const log = deps.log.child({ workerId: config.id });
@@ -37,10 +39,12 @@ export function createWorker(deps: {
     cacheTtlSeconds: deps.cacheTtlSeconds,
     watched,
     budget,
+    metrics: deps.metrics,
   });
   const run = createJobRunner({
     processor,
     log,
+    metrics: deps.metrics,
     retry: { backoffBaseMs: config.backoffBaseMs, backoffMaxMs: config.backoffMaxMs, deadlineMs: config.deadlineMs },
   });
   const dispatcher = createJobDispatcher({

@@ -20,6 +20,8 @@ export async function createTestEnvironment(backend: Backend, extra: Record<stri
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     LLM_CACHE_TTL: '0',
+    // Several workers run on one machine (often in one process): each serves /metrics on a free port.
+    METRICS_PORT: '0',
   };
   if (backend === 'real') {
     const database = await createTestDatabase();

@@ -118,6 +118,14 @@ export interface BudgetRow {
   paused_jobs: number;
 }
 
+/** Every budget set, with this month's spend. */
+export async function readBudgetSpend(db: Db): Promise<{ scope: string; limit_usd: number | null; spent_usd: number }[]> {
+  const { rows } = await sql<{ scope: string; limit_usd: number | null; spent_usd: number }>`
+    select b.scope, b.limit_usd::float8 as limit_usd, ${spentSql(sql`b.scope`)}::float8 as spent_usd
+    from budgets b order by b.scope`.execute(db);
+  return rows;
+}
+
 /** A scope's budget this month; limit null: none set. */
 export async function readBudget(db: Db, scope: string): Promise<BudgetRow> {
   const s = sql`${scope}::text`;
