@@ -6,7 +6,7 @@ import { sampleArticle, submit, isLogged } from './support/articles.js';
 import { awaitArticleEvent } from './support/await-article.js';
 import { wsSubscribe } from './support/graphql-client.js';
 import { ArticleEvents } from './support/operations.js';
-import { spawnDistill, type DistillProcess } from './support/processes.js';
+import { killAll, spawnDistill, type DistillProcess } from './support/processes.js';
 import { hasRealServices, natsUrl } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
 import { startPrivateNatsServer } from './support/nats-server.js';
@@ -49,10 +49,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
   }
 
   afterEach(async () => {
-    for (const child of children.splice(0)) {
-      child.kill('SIGKILL');
-      await child.exited;
-    }
+    await killAll(children);
     await api?.stop();
     await db?.destroy();
     for (const proxy of proxies.splice(0)) await proxy.close();

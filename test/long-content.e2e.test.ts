@@ -8,7 +8,7 @@ import { awaitSettled } from './support/await-article.js';
 import { gql } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
 import { ArticleDetails } from './support/operations.js';
-import { spawnDistill, type DistillProcess } from './support/processes.js';
+import { killAll, spawnDistill, type DistillProcess } from './support/processes.js';
 import { availableBackends, hasRealServices } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
 
@@ -108,10 +108,7 @@ describe.runIf(hasRealServices())('long content when its worker is killed mid-ma
     db = await createDatabase({ kind: 'postgres', url: environment.env.DATABASE_URL!, poolSize: 1, queryTimeoutMs: 10_000 });
   });
   afterEach(async () => {
-    for (const child of children.splice(0)) {
-      child.kill('SIGKILL');
-      await child.exited;
-    }
+    await killAll(children);
   });
   afterAll(async () => {
     await api?.stop();

@@ -12,6 +12,7 @@ import * as budgets from './migrations/0008-budgets.js';
 import * as budgetReserve from './migrations/0009-budget-reserve.js';
 import * as articleOptions from './migrations/0010-article-options.js';
 import * as articleChunks from './migrations/0011-article-chunks.js';
+import * as workers from './migrations/0012-workers.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -26,6 +27,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0009-budget-reserve': budgetReserve,
   '0010-article-options': articleOptions,
   '0011-article-chunks': articleChunks,
+  '0012-workers': workers,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

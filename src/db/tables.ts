@@ -102,6 +102,20 @@ export interface ArticleChunksTable {
   created_at: CreatedAt;
 }
 
+/** A worker's last heartbeat. */
+export interface WorkersTable {
+  id: string;
+  host: string;
+  version: string;
+  started_at: Date;
+  last_seen_at: Date;
+  concurrency: number;
+  in_flight: number;
+  processed: number;
+  failed: number;
+  draining: boolean;
+}
+
 export interface ArticleEventsTable {
   article_id: number;
   seq: number;
@@ -188,6 +202,7 @@ export interface Database {
   llm_calls: LlmCallsTable;
   llm_cache: LlmCacheTable;
   article_chunks: ArticleChunksTable;
+  workers: WorkersTable;
   article_events: ArticleEventsTable;
   outbox: OutboxTable;
   api_keys: ApiKeysTable;
@@ -202,3 +217,4 @@ export type LlmCallRow = Selectable<LlmCallsTable>;
 export type ArticleEventRow = Selectable<ArticleEventsTable>;
 export type NewLlmCall = Insertable<LlmCallsTable>;
 export type ApiKeyRow = Selectable<ApiKeysTable>;
+export type WorkerRow = Selectable<WorkersTable>;

@@ -1,3 +1,5 @@
+import { createOperations } from '../articles/operations.js';
+import { createWorkerDirectory } from '../articles/worker-directory.js';
 import { createMetrics } from '../metrics/metrics.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createApiKeyRepository } from '../access/api-key.repository.js';
@@ -109,6 +111,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           listing: createListingRepository(infra.db),
           costs: createCostReportRepository(infra.db),
           budgets: budgets.service,
+          operations: createOperations({ queue: infra.queue, directory: createWorkerDirectory(infra.db) }),
           bus: infra.bus,
           articles,
           hub,

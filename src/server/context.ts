@@ -5,6 +5,7 @@ import type { ArticleService } from '../articles/article.service.js';
 import type { CostReportRepository } from '../articles/cost-report.repository.js';
 import type { BudgetService } from '../articles/budget.js';
 import type { ListingRepository } from '../articles/listing.repository.js';
+import type { Operations } from '../articles/operations.js';
 import type { EventBus } from '../events/event-bus.js';
 import type { ArticleEventHub } from './article-event.hub.js';
 import { createLoaders, type Loaders } from './loaders.js';
@@ -30,6 +31,8 @@ export interface GraphQLContext {
   /** The bus, for subscriptions to events other than articles' (budget alerts). */
   bus: EventBus;
   hub: ArticleEventHub;
+  /** The queue and the workers, for operators. */
+  operations: Operations;
   /** Set on graphql-ws subscriptions (shared-subscriptions.ts writes to them directly). */
   frames?: DirectFrames;
 }
@@ -42,6 +45,7 @@ export interface ContextDeps {
   bus: EventBus;
   articles: ArticleService;
   hub: ArticleEventHub;
+  operations: Operations;
 }
 
 export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext {
@@ -54,5 +58,6 @@ export function createContext(deps: ContextDeps, viewer: Viewer): GraphQLContext
     budgets: deps.budgets,
     bus: deps.bus,
     hub: deps.hub,
+    operations: deps.operations,
   };
 }

@@ -14,9 +14,19 @@ const RECORD_FAILED_DELAY_MS = 5_000;
  * FAILED, term; a spent budget → record PAUSED_BUDGET, ack; shutdown → nak(0) and record nothing. If the outcome cannot be recorded (database
  * down) the message is nak'ed, so the job comes back rather than being lost.
  */
-export function createJobRunner(deps: { processor: JobProcessor; log: Logger; retry: RetrySettings; metrics?: Metrics }) {
+export function createJobRunner(deps: {
+  processor: JobProcessor;
+  log: Logger;
+  retry: RetrySettings;
+  metrics?: Metrics;
+  /** Hears how each delivery ended (the worker's own counts). */
+  onOutcome?: (outcome: JobOutcome) => void;
+}) {
   const { processor, log, metrics } = deps;
-  const counted = (outcome: JobOutcome, priority: Priority) => metrics?.jobs.inc({ outcome, priority });
+  const counted = (outcome: JobOutcome, priority: Priority) => {
+    metrics?.jobs.inc({ outcome, priority });
+    deps.onOutcome?.(outcome);
+  };
 
   return async function runDelivery(delivery: Delivery, signal: AbortSignal, shuttingDown: () => boolean): Promise<void> {
     const message = delivery.message;

@@ -9,6 +9,9 @@ import { CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { LlmRouter } from '../llm/llm-router.js';
 import type { Metrics } from '../metrics/metrics.js';
+import { VERSION } from '../lib/version.js';
+import { hostname } from 'node:os';
+import { createWorkerDirectory, HEARTBEAT_MS } from '../articles/worker-directory.js';
 import type { WorkQueue } from '../queue/work-queue.js';
 import { createJobDispatcher } from './job-dispatcher.js';
 import { createJobRunner } from './job-runner.js';
@@ -26,6 +29,11 @@ export function createWorker(deps: {
   budget: BudgetSettings;
   metrics?: Metrics;
 }) {
+  const directory = createWorkerDirectory(deps.db);
+  const counts = { processed: 0, failed: 0 };
+  const startedAt = new Date();
+  let draining = false;
+  let heartbeat: NodeJS.Timeout | undefined;
   const { config } = deps;
   const log = deps.log.child({ workerId: config.id });
   const watched = deps.streamSummary ? createWatchList(deps.bus) : undefined;
@@ -45,6 +53,10 @@ export function createWorker(deps: {
     processor,
     log,
     metrics: deps.metrics,
+    onOutcome: (outcome) => {
+      if (outcome === 'succeeded' || outcome === 'failed') counts.processed++;
+      if (outcome === 'failed') counts.failed++;
+    },
     retry: { backoffBaseMs: config.backoffBaseMs, backoffMaxMs: config.backoffMaxMs, deadlineMs: config.deadlineMs },
   });
   const dispatcher = createJobDispatcher({
@@ -59,6 +71,22 @@ export function createWorker(deps: {
     },
   });
   let unsubscribe: (() => void) | undefined;
+
+  /** Writes this worker's heartbeat (see worker-directory.ts); a missed one is retried by the next. */
+  const beat = () =>
+    directory
+      .beat({
+        id: config.id,
+        host: hostname(),
+        version: VERSION,
+        startedAt,
+        concurrency: config.concurrency,
+        inFlight: dispatcher.inFlight,
+        ...counts,
+        draining,
+      })
+      .catch((err: unknown) => log.warn({ err }, 'worker heartbeat failed'));
+
   return {
     get inFlight() {
       return dispatcher.inFlight;
@@ -73,11 +101,19 @@ export function createWorker(deps: {
       await watched?.start();
       await budget.start();
       dispatcher.start();
+      await beat();
+      heartbeat = setInterval(() => void beat(), HEARTBEAT_MS);
+      heartbeat.unref();
       log.info({ concurrency: config.concurrency }, 'worker started');
     },
     async stop(): Promise<void> {
       unsubscribe?.();
+      draining = true;
+      await beat();
       await dispatcher.stop();
+      clearInterval(heartbeat);
+      // Gone cleanly: not a lost worker.
+      await directory.remove(config.id).catch((err: unknown) => log.warn({ err }, 'could not remove the worker heartbeat'));
       watched?.stop();
       await budget.stop();
       log.info('worker stopped');

@@ -32,6 +32,9 @@ type Documents = {
     "\n  query Budget($tenant: String) {\n    budget(tenant: $tenant) {\n      scope\n      month\n      limitUsd\n      spentUsd\n      reservedUsd\n      forecastUsd\n      state\n      pausedJobs\n    }\n  }\n": typeof types.BudgetDocument,
     "\n  mutation SetBudget($input: SetBudgetInput!) {\n    setBudget(input: $input) {\n      __typename\n      ... on Budget {\n        scope\n        limitUsd\n        spentUsd\n        state\n        pausedJobs\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": typeof types.SetBudgetDocument,
     "\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n": typeof types.BudgetAlertsDocument,
+    "\n  query QueueStats {\n    queueStats {\n      at\n      pending\n      inFlight\n      activeWorkers\n      priorities {\n        priority\n        pending\n        inFlight\n        redelivered\n        oldestWaitSeconds\n      }\n    }\n  }\n": typeof types.QueueStatsDocument,
+    "\n  subscription QueueStatsFeed($intervalSeconds: Int) {\n    queueStats(intervalSeconds: $intervalSeconds) {\n      at\n      pending\n      activeWorkers\n    }\n  }\n": typeof types.QueueStatsFeedDocument,
+    "\n  query Workers {\n    workers {\n      id\n      host\n      version\n      startedAt\n      lastSeenAt\n      concurrency\n      inFlight\n      processed\n      failed\n      state\n    }\n  }\n": typeof types.WorkersDocument,
 };
 const documents: Documents = {
     "\n  mutation SubmitArticle($input: SubmitArticleInput!) {\n    submitArticle(input: $input) {\n      __typename\n      ... on SubmitArticlePayload {\n        article {\n          id\n          status\n          priority\n        }\n        job {\n          id\n          state\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.SubmitArticleDocument,
@@ -52,6 +55,9 @@ const documents: Documents = {
     "\n  query Budget($tenant: String) {\n    budget(tenant: $tenant) {\n      scope\n      month\n      limitUsd\n      spentUsd\n      reservedUsd\n      forecastUsd\n      state\n      pausedJobs\n    }\n  }\n": types.BudgetDocument,
     "\n  mutation SetBudget($input: SetBudgetInput!) {\n    setBudget(input: $input) {\n      __typename\n      ... on Budget {\n        scope\n        limitUsd\n        spentUsd\n        state\n        pausedJobs\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.SetBudgetDocument,
     "\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n": types.BudgetAlertsDocument,
+    "\n  query QueueStats {\n    queueStats {\n      at\n      pending\n      inFlight\n      activeWorkers\n      priorities {\n        priority\n        pending\n        inFlight\n        redelivered\n        oldestWaitSeconds\n      }\n    }\n  }\n": types.QueueStatsDocument,
+    "\n  subscription QueueStatsFeed($intervalSeconds: Int) {\n    queueStats(intervalSeconds: $intervalSeconds) {\n      at\n      pending\n      activeWorkers\n    }\n  }\n": types.QueueStatsFeedDocument,
+    "\n  query Workers {\n    workers {\n      id\n      host\n      version\n      startedAt\n      lastSeenAt\n      concurrency\n      inFlight\n      processed\n      failed\n      state\n    }\n  }\n": types.WorkersDocument,
 };
 
 /**
@@ -140,6 +146,18 @@ export function graphql(source: "\n  mutation SetBudget($input: SetBudgetInput!)
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n"): (typeof documents)["\n  subscription BudgetAlerts {\n    budgetAlerts {\n      id\n      scope\n      month\n      threshold\n      limitUsd\n      spentUsd\n      at\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query QueueStats {\n    queueStats {\n      at\n      pending\n      inFlight\n      activeWorkers\n      priorities {\n        priority\n        pending\n        inFlight\n        redelivered\n        oldestWaitSeconds\n      }\n    }\n  }\n"): (typeof documents)["\n  query QueueStats {\n    queueStats {\n      at\n      pending\n      inFlight\n      activeWorkers\n      priorities {\n        priority\n        pending\n        inFlight\n        redelivered\n        oldestWaitSeconds\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription QueueStatsFeed($intervalSeconds: Int) {\n    queueStats(intervalSeconds: $intervalSeconds) {\n      at\n      pending\n      activeWorkers\n    }\n  }\n"): (typeof documents)["\n  subscription QueueStatsFeed($intervalSeconds: Int) {\n    queueStats(intervalSeconds: $intervalSeconds) {\n      at\n      pending\n      activeWorkers\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Workers {\n    workers {\n      id\n      host\n      version\n      startedAt\n      lastSeenAt\n      concurrency\n      inFlight\n      processed\n      failed\n      state\n    }\n  }\n"): (typeof documents)["\n  query Workers {\n    workers {\n      id\n      host\n      version\n      startedAt\n      lastSeenAt\n      concurrency\n      inFlight\n      processed\n      failed\n      state\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

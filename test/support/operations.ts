@@ -408,3 +408,48 @@ export const BudgetAlerts = graphql(`
     }
   }
 `);
+
+export const QueueStatsQuery = graphql(`
+  query QueueStats {
+    queueStats {
+      at
+      pending
+      inFlight
+      activeWorkers
+      priorities {
+        priority
+        pending
+        inFlight
+        redelivered
+        oldestWaitSeconds
+      }
+    }
+  }
+`);
+
+export const QueueStatsFeed = graphql(`
+  subscription QueueStatsFeed($intervalSeconds: Int) {
+    queueStats(intervalSeconds: $intervalSeconds) {
+      at
+      pending
+      activeWorkers
+    }
+  }
+`);
+
+export const Workers = graphql(`
+  query Workers {
+    workers {
+      id
+      host
+      version
+      startedAt
+      lastSeenAt
+      concurrency
+      inFlight
+      processed
+      failed
+      state
+    }
+  }
+`);

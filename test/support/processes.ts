@@ -100,3 +100,11 @@ export function spawnDistill(
     },
   };
 }
+
+/** Kills (SIGKILL) every process of `children` and empties it: an afterEach for tests that spawn workers. */
+export async function killAll(children: DistillProcess[]): Promise<void> {
+  for (const child of children.splice(0)) {
+    child.kill('SIGKILL');
+    await child.exited;
+  }
+}

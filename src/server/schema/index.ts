@@ -7,6 +7,7 @@ import './listing.schema.js';
 import './batch.schema.js';
 import './cost.schema.js';
 import './budget.schema.js';
+import './operations.schema.js';
 import './subscription.schema.js';
 
 /** The executable schema: every domain file above has added its types to the builder. */
