@@ -2,9 +2,9 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { sampleArticle, submit } from './support/articles.js';
 import { awaitSettled } from './support/await-article.js';
-import { gql, wsSubscribe } from './support/graphql-client.js';
+import { gql, gqlRequest, wsSubscribe } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
-import { QueueStatsFeed, QueueStatsQuery, Workers } from './support/operations.js';
+import { ProcessingStatsQuery, QueueStatsFeed, QueueStatsQuery, Workers } from './support/operations.js';
 import { killAll, spawnDistill, type DistillProcess } from './support/processes.js';
 import { hasRealServices } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
@@ -76,6 +76,16 @@ describe.runIf(hasRealServices())('operations: queue stats and workers', { timeo
     expect(listed!.host.length).toBeGreaterThan(0);
     // Its heartbeat (every 3 s) catches up with the six jobs it finished.
     await until(workers, (w) => w[0]?.processed === 6 && w[0].inFlight === 0, 10_000);
+  });
+
+  it('sums the last hour of jobs: outcomes, success rate and durations; a bad window is a field error', async () => {
+    const { processingStats } = await gql(api.url, ProcessingStatsQuery, { minutes: 60 });
+    expect(processingStats).toMatchObject({ minutes: 60, succeeded: 6, failed: 0, cancelled: 0, open: 0, successRate: 1 });
+    expect(processingStats.avgSeconds).toBeGreaterThan(0);
+    expect(processingStats.p95Seconds).toBeGreaterThanOrEqual(processingStats.avgSeconds! * 0.5);
+    const bad = await gqlRequest(api.url, { query: '{ processingStats(minutes: 0) { succeeded } }' });
+    expect(bad.body.errors?.[0]?.message).toMatch(/minutes/);
+    expect(bad.body.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
   });
 
   it('shows a worker killed with SIGKILL as lost within 15 s, and its jobs finish elsewhere within 10 s', async () => {

@@ -1,4 +1,6 @@
+import type { Db } from '../db/database.js';
 import type { PriorityQueueStats, WorkQueue } from '../queue/work-queue.js';
+import { readProcessingStats } from './sql/processing-stats.sql.js';
 import type { WorkerDirectory, WorkerInfo } from './worker-directory.js';
 
 export type { PriorityQueueStats } from '../queue/work-queue.js';
@@ -8,11 +10,39 @@ export type { WorkerInfo } from './worker-directory.js';
 export interface Operations {
   queueStats(): Promise<PriorityQueueStats[]>;
   workers(): Promise<WorkerInfo[]>;
+  /** Jobs queued in the last `minutes`, one tenant's (null: all): outcomes and durations. */
+  processingStats(tenant: string | null, minutes: number): Promise<ProcessingStats>;
 }
 
-export function createOperations(deps: { queue: Pick<WorkQueue, 'stats'>; directory: WorkerDirectory }): Operations {
+export interface ProcessingStats {
+  minutes: number;
+  succeeded: number;
+  failed: number;
+  cancelled: number;
+  open: number;
+  /** Succeeded of those that ended succeeded or failed; null when none did. */
+  successRate: number | null;
+  avgSeconds: number | null;
+  p95Seconds: number | null;
+}
+
+export function createOperations(deps: { db: Db; queue: Pick<WorkQueue, 'stats'>; directory: WorkerDirectory }): Operations {
   return {
     queueStats: () => deps.queue.stats(),
     workers: () => deps.directory.list(),
+    async processingStats(tenant, minutes) {
+      const row = await readProcessingStats(deps.db, tenant, minutes);
+      const ended = row.succeeded + row.failed;
+      return {
+        minutes,
+        succeeded: row.succeeded,
+        failed: row.failed,
+        cancelled: row.cancelled,
+        open: row.open,
+        successRate: ended === 0 ? null : row.succeeded / ended,
+        avgSeconds: row.avg_seconds,
+        p95Seconds: row.p95_seconds,
+      };
+    },
   };
 }

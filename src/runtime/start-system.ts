@@ -111,7 +111,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           listing: createListingRepository(infra.db),
           costs: createCostReportRepository(infra.db),
           budgets: budgets.service,
-          operations: createOperations({ queue: infra.queue, directory: createWorkerDirectory(infra.db) }),
+          operations: createOperations({ db: infra.db, queue: infra.queue, directory: createWorkerDirectory(infra.db) }),
           bus: infra.bus,
           articles,
           hub,

@@ -453,3 +453,18 @@ export const Workers = graphql(`
     }
   }
 `);
+
+export const ProcessingStatsQuery = graphql(`
+  query ProcessingStats($minutes: Int) {
+    processingStats(minutes: $minutes) {
+      minutes
+      succeeded
+      failed
+      cancelled
+      open
+      successRate
+      avgSeconds
+      p95Seconds
+    }
+  }
+`);

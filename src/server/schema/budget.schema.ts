@@ -9,7 +9,7 @@ import type { EventBus } from '../../events/event-bus.js';
 import { InputValidationError } from '../../lib/errors.js';
 import { requiresScope } from '../operation-guard.js';
 import { builder } from './builder.js';
-import { pagingError } from './connection.js';
+import { argumentError } from './connection.js';
 
 const Budget = builder.objectRef<BudgetView>('Budget').implement({
   description:
@@ -59,7 +59,7 @@ builder.queryFields((t) => ({
     resolve: (_root, { tenant }, ctx) => {
       const own = visibleTenant(ctx.viewer);
       if (own !== null && tenant != null && tenant !== own)
-        throw pagingError('tenant', 'only admins read another tenant’s budget');
+        throw argumentError('tenant', 'only admins read another tenant’s budget');
       return ctx.budgets.read(own ?? tenant ?? GLOBAL_SCOPE);
     },
   }),

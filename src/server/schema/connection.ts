@@ -16,8 +16,8 @@ export interface PageArgs {
   before?: string | null;
 }
 
-/** A bad paging argument: a GraphQL error naming it (BAD_USER_INPUT), before anything is read. */
-export const pagingError = (argument: string, message: string) =>
+/** A bad argument: a GraphQL error naming it (BAD_USER_INPUT), before anything is read. */
+export const argumentError = (argument: string, message: string) =>
   new GraphQLError(`${argument}: ${message}`, { extensions: { code: 'BAD_USER_INPUT', argument } });
 
 /** Opaque cursors: base64url of a listing's name and the row's key. */
@@ -27,24 +27,24 @@ export function encodeCursor(kind: string, key: string): string {
 
 function decodeCursor(kind: string, cursor: string, argument: string): string {
   const text = Buffer.from(cursor, 'base64url').toString();
-  if (!text.startsWith(`${kind}:`)) throw pagingError(argument, `not a cursor of this listing`);
+  if (!text.startsWith(`${kind}:`)) throw argumentError(argument, `not a cursor of this listing`);
   return text.slice(kind.length + 1);
 }
 
 /** Relay arguments to a keyset page request; `parseKey` returns undefined for a malformed key. */
 export function pageRequest<K>(args: PageArgs, kind: string, parseKey: (text: string) => K | undefined): PageRequest<K> {
-  if (args.first != null && args.last != null) throw pagingError('last', 'give first or last, not both');
-  if (args.first != null && args.before != null) throw pagingError('before', 'pages forwards with first go with after');
-  if (args.last != null && args.after != null) throw pagingError('after', 'pages backwards with last go with before');
+  if (args.first != null && args.last != null) throw argumentError('last', 'give first or last, not both');
+  if (args.first != null && args.before != null) throw argumentError('before', 'pages forwards with first go with after');
+  if (args.last != null && args.after != null) throw argumentError('after', 'pages backwards with last go with before');
   for (const name of ['first', 'last'] as const) {
     const n = args[name];
-    if (n != null && (n < 0 || n > MAX_PAGE_SIZE)) throw pagingError(name, `must be between 0 and ${MAX_PAGE_SIZE}`);
+    if (n != null && (n < 0 || n > MAX_PAGE_SIZE)) throw argumentError(name, `must be between 0 and ${MAX_PAGE_SIZE}`);
   }
   const key = (name: 'after' | 'before') => {
     const cursor = args[name];
     if (cursor == null) return undefined;
     const parsed = parseKey(decodeCursor(kind, cursor, name));
-    if (parsed === undefined) throw pagingError(name, 'not a cursor of this listing');
+    if (parsed === undefined) throw argumentError(name, 'not a cursor of this listing');
     return parsed;
   };
   if (args.last != null || args.before != null) return { last: args.last ?? DEFAULT_PAGE_SIZE, before: key('before') };

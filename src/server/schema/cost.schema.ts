@@ -2,7 +2,7 @@ import { visibleTenant } from '../../access/viewer.js';
 import type { CostGroup as CostGroupShape, CostReport as CostReportShape } from '../../articles/cost-report.repository.js';
 import { requiresScope } from '../operation-guard.js';
 import { builder } from './builder.js';
-import { pagingError } from './connection.js';
+import { argumentError } from './connection.js';
 
 const MAX_DAYS = 366;
 
@@ -50,7 +50,7 @@ builder.queryFields((t) => ({
     args: { days: t.arg.int({ defaultValue: 30 }) },
     resolve: (_root, { days }, ctx) => {
       const n = days ?? 30;
-      if (n < 1 || n > MAX_DAYS) throw pagingError('days', `must be between 1 and ${MAX_DAYS}`);
+      if (n < 1 || n > MAX_DAYS) throw argumentError('days', `must be between 1 and ${MAX_DAYS}`);
       return ctx.costs.report(n, visibleTenant(ctx.viewer));
     },
   }),

@@ -10,7 +10,7 @@ import { RateLimitedError } from '../../lib/errors.js';
 import { requiresScope } from '../operation-guard.js';
 import { Article, Job } from './article.schema.js';
 import { builder } from './builder.js';
-import { connectionType, encodeCursor, pageRequest, pagingError, toConnection } from './connection.js';
+import { connectionType, encodeCursor, pageRequest, argumentError, toConnection } from './connection.js';
 import { ArticleStatusEnum, JobStateEnum, PriorityEnum } from './enums.schema.js';
 import { parseArticleId, parseJobId } from './ids.js';
 
@@ -42,8 +42,8 @@ export function articleFilter(input: ArticleFilterInput | null | undefined): Art
   if (!input) return {};
   const search = input.search?.trim();
   if (search !== undefined && search.length > MAX_SEARCH_CHARS)
-    throw pagingError('filter.search', `must be at most ${MAX_SEARCH_CHARS} characters`);
-  if (input.batchId != null && !parseJobId(String(input.batchId))) throw pagingError('filter.batchId', 'is not a batch id');
+    throw argumentError('filter.search', `must be at most ${MAX_SEARCH_CHARS} characters`);
+  if (input.batchId != null && !parseJobId(String(input.batchId))) throw argumentError('filter.batchId', 'is not a batch id');
   return { ...input, search: search || null, batchId: input.batchId == null ? null : String(input.batchId).toLowerCase() };
 }
 
@@ -118,7 +118,7 @@ builder.mutationFields((t) => ({
     resolve: async (_root, args, ctx) => {
       const { filter } = args;
       const limit = args.limit ?? 1_000;
-      if (limit < 1 || limit > MAX_BULK_RETRY) throw pagingError('limit', `must be between 1 and ${MAX_BULK_RETRY}`);
+      if (limit < 1 || limit > MAX_BULK_RETRY) throw argumentError('limit', `must be between 1 and ${MAX_BULK_RETRY}`);
       return { queued: await ctx.articles.retryMatching(filter, ctx.viewer, limit) };
     },
   }),

@@ -1,5 +1,11 @@
-import type { Operations, PriorityQueueStats, WorkerInfo } from '../../articles/operations.js';
-import { InputValidationError } from '../../lib/errors.js';
+import type {
+  Operations,
+  PriorityQueueStats,
+  ProcessingStats as ProcessingStatsShape,
+  WorkerInfo,
+} from '../../articles/operations.js';
+import { visibleTenant } from '../../access/viewer.js';
+import { argumentError } from './connection.js';
 import { requiresScope } from '../operation-guard.js';
 import { builder } from './builder.js';
 import { PriorityEnum } from './enums.schema.js';
@@ -58,6 +64,23 @@ const Worker = builder.objectRef<WorkerInfo>('Worker').implement({
   }),
 });
 
+const ProcessingStats = builder.objectRef<ProcessingStatsShape>('ProcessingStats').implement({
+  description: 'Jobs queued in the last `minutes` (your tenant’s; admins: every tenant’s): outcomes and durations.',
+  fields: (t) => ({
+    minutes: t.exposeInt('minutes'),
+    succeeded: t.exposeInt('succeeded'),
+    failed: t.exposeInt('failed'),
+    cancelled: t.exposeInt('cancelled'),
+    open: t.exposeInt('open', { description: 'Not finished yet: queued, running, retrying or paused.' }),
+    successRate: t.exposeFloat('successRate', {
+      nullable: true,
+      description: 'succeeded / (succeeded + failed); null when none ended.',
+    }),
+    avgSeconds: t.exposeFloat('avgSeconds', { nullable: true, description: 'Average queued → succeeded time.' }),
+    p95Seconds: t.exposeFloat('p95Seconds', { nullable: true, description: '95th percentile of queued → succeeded time.' }),
+  }),
+});
+
 const snapshot = async (ops: Operations): Promise<QueueSnapshot> => {
   const [priorities, workers] = await Promise.all([ops.queueStats(), ops.workers()]);
   return { at: new Date(), priorities, workers };
@@ -69,6 +92,18 @@ builder.queryFields((t) => ({
     description: 'The job queue per priority: pending, in flight, redelivered, oldest wait (admin).',
     extensions: requiresScope('admin'),
     resolve: (_root, _args, ctx) => snapshot(ctx.operations),
+  }),
+  processingStats: t.field({
+    type: ProcessingStats,
+    description: 'Succeeded, failed, success rate and durations of the jobs queued in the last `minutes` (1–43200, default 60).',
+    extensions: requiresScope('articles:read'),
+    args: { minutes: t.arg.int({ defaultValue: 60 }) },
+    resolve: (_root, { minutes }, ctx) => {
+      const window = minutes ?? 60;
+      if (!Number.isInteger(window) || window < 1 || window > 43_200)
+        throw argumentError('minutes', 'must be a whole number from 1 to 43200 (30 days)');
+      return ctx.operations.processingStats(visibleTenant(ctx.viewer), window);
+    },
   }),
   workers: t.field({
     type: [Worker],
@@ -87,7 +122,7 @@ builder.subscriptionFields((t) => ({
     subscribe: (_root, { intervalSeconds }, ctx) => {
       const every = intervalSeconds ?? 2;
       if (!Number.isInteger(every) || every < 1 || every > 60)
-        throw new InputValidationError([{ path: ['intervalSeconds'], message: 'must be a whole number from 1 to 60' }]);
+        throw argumentError('intervalSeconds', 'must be a whole number from 1 to 60');
       return snapshots(ctx.operations, every * 1000);
     },
     resolve: (s) => s,
