@@ -58,9 +58,9 @@ describe.runIf(hasRealServices())('operations: queue stats and workers', { timeo
       ),
     );
     const waiting = await until(queueStats, (s) => s.pending === 6, 10_000);
-    expect(Object.fromEntries(waiting.priorities.map((p) => [p.priority, p.pending]))).toEqual({ HIGH: 2, NORMAL: 0, LOW: 4 });
-    expect(waiting.priorities.find((p) => p.priority === 'LOW')!.oldestWaitSeconds).toBeGreaterThan(0);
-    expect(waiting.priorities.find((p) => p.priority === 'NORMAL')!.oldestWaitSeconds).toBeNull();
+    expect(Object.fromEntries(waiting.byPriority.map((p) => [p.priority, p.pending]))).toEqual({ HIGH: 2, NORMAL: 0, LOW: 4 });
+    expect(waiting.byPriority.find((p) => p.priority === 'LOW')!.oldestWaitMs).toBeGreaterThan(0);
+    expect(waiting.byPriority.find((p) => p.priority === 'NORMAL')!.oldestWaitMs).toBeNull();
     expect(waiting.activeWorkers).toBe(0);
 
     const feed = await wsSubscribe(api.url, QueueStatsFeed, { intervalSeconds: 1 });

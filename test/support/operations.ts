@@ -416,12 +416,12 @@ export const QueueStatsQuery = graphql(`
       pending
       inFlight
       activeWorkers
-      priorities {
+      byPriority {
         priority
         pending
         inFlight
         redelivered
-        oldestWaitSeconds
+        oldestWaitMs
       }
     }
   }

@@ -24,10 +24,10 @@ const PriorityQueue = builder.objectRef<PriorityQueueStats>('PriorityQueueStats'
     pending: t.exposeInt('pending', { description: 'Jobs waiting to be delivered.' }),
     inFlight: t.exposeInt('inFlight', { description: 'Jobs delivered to a worker and not yet settled.' }),
     redelivered: t.exposeInt('redelivered', { description: 'Of those in flight, how many are redeliveries.' }),
-    oldestWaitSeconds: t.float({
+    oldestWaitMs: t.int({
       nullable: true,
-      description: 'How long the oldest waiting job has waited; null when none waits.',
-      resolve: (p) => (p.oldestWaitMs === null ? null : p.oldestWaitMs / 1000),
+      description: 'How long the oldest waiting job has waited, in milliseconds; null when none waits.',
+      resolve: (p) => (p.oldestWaitMs === null ? null : Math.round(p.oldestWaitMs)),
     }),
   }),
 });
@@ -36,7 +36,7 @@ const QueueStats = builder.objectRef<QueueSnapshot>('QueueStats').implement({
   description: 'The job queue per priority, and the workers taking from it.',
   fields: (t) => ({
     at: t.field({ type: 'DateTime', resolve: (s) => s.at }),
-    priorities: t.field({ type: [PriorityQueue], resolve: (s) => s.priorities }),
+    byPriority: t.field({ type: [PriorityQueue], resolve: (s) => s.priorities }),
     pending: t.int({ resolve: (s) => s.priorities.reduce((n, p) => n + p.pending, 0) }),
     inFlight: t.int({ resolve: (s) => s.priorities.reduce((n, p) => n + p.inFlight, 0) }),
     activeWorkers: t.int({
