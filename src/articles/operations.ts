@@ -1,6 +1,7 @@
 import type { Db } from '../db/database.js';
 import type { PriorityQueueStats, WorkQueue } from '../queue/work-queue.js';
 import { readProcessingStats } from './sql/processing-stats.sql.js';
+import { readTimeseries, type TimeSeries, type TimeseriesQuery } from './timeseries.js';
 import type { WorkerDirectory, WorkerInfo } from './worker-directory.js';
 
 export type { PriorityQueueStats } from '../queue/work-queue.js';
@@ -12,6 +13,8 @@ export interface Operations {
   workers(): Promise<WorkerInfo[]>;
   /** Jobs queued in the last `minutes`, one tenant's (null: all): outcomes and durations. */
   processingStats(tenant: string | null, minutes: number): Promise<ProcessingStats>;
+  /** A metric over time (see timeseries.ts), one tenant's (null: all). */
+  timeseries(query: TimeseriesQuery, tenant: string | null): Promise<TimeSeries[]>;
 }
 
 export interface ProcessingStats {
@@ -30,6 +33,7 @@ export function createOperations(deps: { db: Db; queue: Pick<WorkQueue, 'stats'>
   return {
     queueStats: () => deps.queue.stats(),
     workers: () => deps.directory.list(),
+    timeseries: (query, tenant) => readTimeseries(deps.db, query, tenant),
     async processingStats(tenant, minutes) {
       const row = await readProcessingStats(deps.db, tenant, minutes);
       const ended = row.succeeded + row.failed;

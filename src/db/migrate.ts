@@ -13,6 +13,7 @@ import * as budgetReserve from './migrations/0009-budget-reserve.js';
 import * as articleOptions from './migrations/0010-article-options.js';
 import * as articleChunks from './migrations/0011-article-chunks.js';
 import * as workers from './migrations/0012-workers.js';
+import * as timeseriesIndexes from './migrations/0013-timeseries-indexes.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -28,6 +29,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010-article-options': articleOptions,
   '0011-article-chunks': articleChunks,
   '0012-workers': workers,
+  '0013-timeseries-indexes': timeseriesIndexes,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

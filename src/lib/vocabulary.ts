@@ -39,3 +39,23 @@ export const ARTICLE_EVENT_TYPES = [
   'CANCELLED',
 ] as const;
 export type ArticleEventType = (typeof ARTICLE_EVENT_TYPES)[number];
+
+/** What `timeseries` charts (GraphQL enum Metric). */
+export const METRICS = [
+  'ARTICLES_SUBMITTED',
+  'JOBS_SUCCEEDED',
+  'JOBS_FAILED',
+  'JOBS_RETRIED',
+  'PROCESSING_TIME_P50',
+  'PROCESSING_TIME_P95',
+  'QUEUE_WAIT_P95',
+  'LLM_CALLS',
+  'LLM_TOKENS',
+  'LLM_COST_USD',
+  'CACHE_HITS',
+] as const;
+export type Metric = (typeof METRICS)[number];
+
+/** What a time series may be grouped by (GraphQL enum MetricLabel); TENANT for admins. */
+export const METRIC_LABELS = ['PRIORITY', 'STEP', 'MODEL', 'PROVIDER', 'STATUS', 'TENANT'] as const;
+export type MetricLabel = (typeof METRIC_LABELS)[number];

@@ -468,3 +468,19 @@ export const ProcessingStatsQuery = graphql(`
     }
   }
 `);
+
+export const MetricSeries = graphql(`
+  query MetricSeries($query: TimeseriesQuery!) {
+    timeseries(query: $query) {
+      metric
+      labels {
+        name
+        value
+      }
+      points {
+        t
+        v
+      }
+    }
+  }
+`);

@@ -8,6 +8,7 @@ import './batch.schema.js';
 import './cost.schema.js';
 import './budget.schema.js';
 import './operations.schema.js';
+import './timeseries.schema.js';
 import './subscription.schema.js';
 
 /** The executable schema: every domain file above has added its types to the builder. */

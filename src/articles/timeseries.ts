@@ -1,0 +1,70 @@
+import type { Db } from '../db/database.js';
+import type { Metric, MetricLabel } from '../lib/vocabulary.js';
+import { fillsZeros, labelsOf, readBuckets } from './sql/timeseries.sql.js';
+
+export interface TimeseriesQuery {
+  metric: Metric;
+  from: Date;
+  to: Date;
+  stepSeconds: number;
+  groupBy: MetricLabel[];
+}
+
+/** One series, as Grafana charts it: the metric, its labels, its points in time order. */
+export interface TimeSeries {
+  metric: Metric;
+  labels: { name: string; value: string }[];
+  points: { t: Date; v: number }[];
+}
+
+/** Points one series may have: Grafana's own cap on data points per query. */
+export const MAX_POINTS = 11_000;
+
+/** What is wrong with a query, naming the argument; undefined when it can run. `admin`: may group by tenant. */
+export function checkTimeseriesQuery(q: TimeseriesQuery, admin: boolean): { argument: string; message: string } | undefined {
+  if (!(q.to.getTime() > q.from.getTime())) return { argument: 'query.to', message: 'must be after query.from' };
+  if (!Number.isInteger(q.stepSeconds) || q.stepSeconds < 1)
+    return { argument: 'query.stepSeconds', message: 'must be a whole number of seconds, 1 or more' };
+  const points = Math.ceil((q.to.getTime() - q.from.getTime()) / 1000 / q.stepSeconds);
+  if (points > MAX_POINTS)
+    return {
+      argument: 'query.stepSeconds',
+      message: `gives ${points} points from query.from to query.to; at most ${MAX_POINTS} (take a longer step)`,
+    };
+  const supported = labelsOf(q.metric);
+  const unknown = q.groupBy.find((l) => !supported.includes(l));
+  if (unknown)
+    return { argument: 'query.groupBy', message: `${q.metric} has no label ${unknown} (it has ${supported.join(', ')})` };
+  if (q.groupBy.includes('TENANT') && !admin) return { argument: 'query.groupBy', message: 'TENANT is for admins' };
+  return undefined;
+}
+
+/**
+ * Time series computed from PostgreSQL (the durable truth, across every process and restart):
+ * one series per combination of the grouped labels, counts and sums 0 in buckets where nothing
+ * happened, percentiles only where something did. Run checkTimeseriesQuery first.
+ */
+export async function readTimeseries(db: Db, query: TimeseriesQuery, tenant: string | null): Promise<TimeSeries[]> {
+  const groupBy = [...new Set(query.groupBy)];
+  const rows = await readBuckets(db, { ...query, groupBy, tenant });
+  const series = new Map<string, { labels: (string | null)[]; byTime: Map<number, number> }>();
+  for (const row of rows) {
+    const key = JSON.stringify(row.labels);
+    let s = series.get(key);
+    if (!s) series.set(key, (s = { labels: row.labels, byTime: new Map() }));
+    s.byTime.set(row.t.getTime(), row.v);
+  }
+  const stepMs = query.stepSeconds * 1000;
+  const buckets: number[] = [];
+  for (let t = query.from.getTime(); t < query.to.getTime(); t += stepMs) buckets.push(t);
+  const fill = fillsZeros(query.metric);
+  // Nothing at all: one empty series (zeros for counts), so a chart shows the window rather than nothing.
+  if (series.size === 0 && groupBy.length === 0) series.set('[]', { labels: [], byTime: new Map() });
+  return [...series.values()].map((s) => ({
+    metric: query.metric,
+    labels: groupBy.map((name, i) => ({ name, value: s.labels[i] ?? '' })),
+    points: fill
+      ? buckets.map((t) => ({ t: new Date(t), v: s.byTime.get(t) ?? 0 }))
+      : [...s.byTime].map(([t, v]) => ({ t: new Date(t), v })).sort((a, b) => a.t.getTime() - b.t.getTime()),
+  }));
+}
