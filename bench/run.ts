@@ -22,6 +22,7 @@ import { benchScale } from './scenarios/scale.js';
 import { benchSoak } from './scenarios/soak.js';
 import { benchSubscriptions } from './scenarios/subscriptions.js';
 import { benchThroughput } from './scenarios/throughput.js';
+import { benchTimeseries } from './scenarios/timeseries.js';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv
@@ -92,6 +93,7 @@ const started = Date.now();
 const scenarios: [string, () => Promise<unknown>][] = [
   ['enqueue', () => benchEnqueue(quick)],
   ['throughput', () => benchThroughput(quick, mock, llmEnv)],
+  ['timeseries', () => benchTimeseries(quick)],
   ['overhead', () => benchOverhead(quick, mock, llmEnv)],
   ['memory', () => benchMemory(quick, mock, llmEnv)],
   ['subscriptions', () => benchSubscriptions(quick)],

@@ -1,6 +1,8 @@
 import type { Db } from '../db/database.js';
 import type { Metric, MetricLabel } from '../lib/vocabulary.js';
-import { fillsZeros, labelsOf, readBuckets } from './sql/timeseries.sql.js';
+import { fillsZeros, HISTOGRAM, labelsOf, percentileOf, readBuckets } from './sql/timeseries.sql.js';
+
+export { rollUpMetrics } from './sql/timeseries.sql.js';
 
 export interface TimeseriesQuery {
   metric: Metric;
@@ -47,13 +49,19 @@ export function checkTimeseriesQuery(q: TimeseriesQuery, admin: boolean): { argu
 export async function readTimeseries(db: Db, query: TimeseriesQuery, tenant: string | null): Promise<TimeSeries[]> {
   const groupBy = [...new Set(query.groupBy)];
   const rows = await readBuckets(db, { ...query, groupBy, tenant });
-  const series = new Map<string, { labels: (string | null)[]; byTime: Map<number, number> }>();
+  // Per series (label values), per bucket start: the value, or the histogram's counts by bucket.
+  const series = new Map<string, { labels: string[]; byTime: Map<number, Map<number, number>> }>();
   for (const row of rows) {
     const key = JSON.stringify(row.labels);
     let s = series.get(key);
     if (!s) series.set(key, (s = { labels: row.labels, byTime: new Map() }));
-    s.byTime.set(row.t.getTime(), row.v);
+    const t = row.t.getTime();
+    let bucket = s.byTime.get(t);
+    if (!bucket) s.byTime.set(t, (bucket = new Map()));
+    bucket.set(row.idx, (bucket.get(row.idx) ?? 0) + row.v);
   }
+  const p = percentileOf(query.metric);
+  const valueOf = (bucket: Map<number, number>) => (p === undefined ? (bucket.get(-1) ?? 0) : histogramPercentile(bucket, p));
   const stepMs = query.stepSeconds * 1000;
   const buckets: number[] = [];
   for (let t = query.from.getTime(); t < query.to.getTime(); t += stepMs) buckets.push(t);
@@ -64,7 +72,30 @@ export async function readTimeseries(db: Db, query: TimeseriesQuery, tenant: str
     metric: query.metric,
     labels: groupBy.map((name, i) => ({ name, value: s.labels[i] ?? '' })),
     points: fill
-      ? buckets.map((t) => ({ t: new Date(t), v: s.byTime.get(t) ?? 0 }))
-      : [...s.byTime].map(([t, v]) => ({ t: new Date(t), v })).sort((a, b) => a.t.getTime() - b.t.getTime()),
+      ? buckets.map((t) => ({ t: new Date(t), v: valueOf(s.byTime.get(t) ?? new Map()) }))
+      : [...s.byTime].sort(([a], [b]) => a - b).map(([t, bucket]) => ({ t: new Date(t), v: valueOf(bucket) })),
   }));
+}
+
+/**
+ * The `p` quantile of durations counted in histogram buckets (HISTOGRAM): found in its bucket and
+ * placed within it by the share of the bucket's count below it, on the logarithmic scale.
+ */
+export function histogramPercentile(counts: Map<number, number>, p: number): number {
+  const { minSeconds, maxSeconds, buckets } = HISTOGRAM;
+  const lo = Math.log(minSeconds);
+  const width = (Math.log(maxSeconds) - lo) / buckets;
+  const total = [...counts.values()].reduce((n, c) => n + c, 0);
+  const target = p * total;
+  let below = 0;
+  for (const idx of [...counts.keys()].sort((a, b) => a - b)) {
+    const n = counts.get(idx)!;
+    if (below + n >= target) {
+      if (idx <= 0) return minSeconds;
+      if (idx > buckets) return maxSeconds;
+      return Math.exp(lo + (idx - 1 + (target - below) / n) * width);
+    }
+    below += n;
+  }
+  return maxSeconds;
 }

@@ -116,6 +116,12 @@ export interface WorkersTable {
   draining: boolean;
 }
 
+/** How far each time-series metric is rolled up into metric_rollups (per minute). */
+export interface MetricRollupStateTable {
+  metric: string;
+  rolled_to: Date;
+}
+
 export interface ArticleEventsTable {
   article_id: number;
   seq: number;
@@ -203,6 +209,7 @@ export interface Database {
   llm_cache: LlmCacheTable;
   article_chunks: ArticleChunksTable;
   workers: WorkersTable;
+  metric_rollup_state: MetricRollupStateTable;
   article_events: ArticleEventsTable;
   outbox: OutboxTable;
   api_keys: ApiKeysTable;

@@ -1,3 +1,4 @@
+import { startRollupUpkeep } from './rollup-upkeep.js';
 import { answerOffline } from '../articles/step-catalog.js';
 import { connect } from '@nats-io/transport-node';
 import type { NatsConnection } from '@nats-io/nats-core';
@@ -43,6 +44,8 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
   if (applied.length > 0) log.info({ applied }, 'database migrated');
   const upkeep = await startRetentionUpkeep(db, config.retention, log);
   lifecycle.add('retention upkeep', () => upkeep.stop());
+  const rollups = startRollupUpkeep(db, log);
+  lifecycle.add('time series rollups', () => rollups.stop());
 
   let nc: NatsConnection | undefined;
   let queue: WorkQueue;

@@ -11,10 +11,9 @@ interface MetricSource {
   /** The row's time: what puts it in a bucket, and what the window is read through (indexed). */
   time: RawBuilder<unknown>;
   where?: RawBuilder<unknown>;
-  /** The bucket's value over its rows. */
-  value: RawBuilder<unknown>;
-  /** Counts and sums are 0 where nothing happened; a percentile of nothing is no point. */
-  fill: boolean;
+  /** What a bucket holds: a count or sum of its rows, or a percentile of their durations (in seconds). */
+  measure:
+    { kind: 'count' } | { kind: 'sum'; expr: RawBuilder<unknown> } | { kind: 'duration'; expr: RawBuilder<unknown>; p: number };
   labels: Partial<Record<MetricLabel, RawBuilder<unknown>>>;
 }
 
@@ -24,15 +23,13 @@ const callsJoin = sql`join articles a on a.id = c.article_id`;
 const jobLabels = { PRIORITY: sql`j.priority`, STATUS: sql`j.state`, TENANT: ARTICLE_TENANT };
 const callLabels = { STEP: sql`c.step`, MODEL: sql`c.model`, PROVIDER: sql`c.provider`, TENANT: ARTICLE_TENANT };
 const seconds = (from: string, to: string) => sql`extract(epoch from ${sql.ref(to)} - ${sql.ref(from)})`;
-const percentile = (p: number, expr: RawBuilder<unknown>) => sql`percentile_cont(${sql.lit(p)}) within group (order by ${expr})`;
 
 /** Each metric: its rows, their time (read through an index: migration 0013, jobs_queued_idx, llm_calls' BRIN), its value, its labels. */
 const SOURCES: Record<Metric, MetricSource> = {
   ARTICLES_SUBMITTED: {
     from: sql`articles a`,
     time: sql`a.created_at`,
-    value: sql`count(*)`,
-    fill: true,
+    measure: { kind: 'count' },
     labels: { PRIORITY: sql`a.priority`, STATUS: sql`a.status`, TENANT: ARTICLE_TENANT },
   },
   JOBS_SUCCEEDED: {
@@ -40,8 +37,7 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: jobsJoin,
     time: sql`j.finished_at`,
     where: sql`j.finished_at is not null and j.state = 'SUCCEEDED'`,
-    value: sql`count(*)`,
-    fill: true,
+    measure: { kind: 'count' },
     labels: jobLabels,
   },
   JOBS_FAILED: {
@@ -49,8 +45,7 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: jobsJoin,
     time: sql`j.finished_at`,
     where: sql`j.finished_at is not null and j.state = 'FAILED'`,
-    value: sql`count(*)`,
-    fill: true,
+    measure: { kind: 'count' },
     labels: jobLabels,
   },
   JOBS_RETRIED: {
@@ -58,8 +53,7 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: jobsJoin,
     time: sql`e.created_at`,
     where: sql`e.type = 'RETRYING'`,
-    value: sql`count(*)`,
-    fill: true,
+    measure: { kind: 'count' },
     labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
   },
   PROCESSING_TIME_P50: {
@@ -67,8 +61,7 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: jobsJoin,
     time: sql`j.finished_at`,
     where: sql`j.finished_at is not null and j.state = 'SUCCEEDED'`,
-    value: percentile(0.5, seconds('j.queued_at', 'j.finished_at')),
-    fill: false,
+    measure: { kind: 'duration', p: 0.5, expr: seconds('j.queued_at', 'j.finished_at') },
     labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
   },
   PROCESSING_TIME_P95: {
@@ -76,8 +69,7 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: jobsJoin,
     time: sql`j.finished_at`,
     where: sql`j.finished_at is not null and j.state = 'SUCCEEDED'`,
-    value: percentile(0.95, seconds('j.queued_at', 'j.finished_at')),
-    fill: false,
+    measure: { kind: 'duration', p: 0.95, expr: seconds('j.queued_at', 'j.finished_at') },
     labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
   },
   // By when the job was queued: how long the jobs queued in a minute waited to start.
@@ -86,8 +78,7 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: jobsJoin,
     time: sql`j.queued_at`,
     where: sql`j.started_at is not null`,
-    value: percentile(0.95, seconds('j.queued_at', 'j.started_at')),
-    fill: false,
+    measure: { kind: 'duration', p: 0.95, expr: seconds('j.queued_at', 'j.started_at') },
     labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
   },
   LLM_CALLS: {
@@ -95,24 +86,21 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: callsJoin,
     time: sql`c.created_at`,
     where: sql`not c.cached`,
-    value: sql`count(*)`,
-    fill: true,
+    measure: { kind: 'count' },
     labels: callLabels,
   },
   LLM_TOKENS: {
     from: sql`llm_calls c`,
     tenantJoin: callsJoin,
     time: sql`c.created_at`,
-    value: sql`coalesce(sum(c.input_tokens + c.output_tokens), 0)`,
-    fill: true,
+    measure: { kind: 'sum', expr: sql`c.input_tokens + c.output_tokens` },
     labels: callLabels,
   },
   LLM_COST_USD: {
     from: sql`llm_calls c`,
     tenantJoin: callsJoin,
     time: sql`c.created_at`,
-    value: sql`coalesce(sum(c.cost_usd), 0)`,
-    fill: true,
+    measure: { kind: 'sum', expr: sql`c.cost_usd` },
     labels: callLabels,
   },
   CACHE_HITS: {
@@ -120,45 +108,180 @@ const SOURCES: Record<Metric, MetricSource> = {
     tenantJoin: callsJoin,
     time: sql`c.created_at`,
     where: sql`c.cached`,
-    value: sql`count(*)`,
-    fill: true,
+    measure: { kind: 'count' },
     labels: callLabels,
   },
 };
 
 /** The labels a metric can be grouped by. */
 export const labelsOf = (metric: Metric) => Object.keys(SOURCES[metric].labels) as MetricLabel[];
+/** The quantile a duration metric gives (0.95 for a p95); undefined for counts and sums. */
+export const percentileOf = (metric: Metric) => {
+  const { measure } = SOURCES[metric];
+  return measure.kind === 'duration' ? measure.p : undefined;
+};
 /** Whether a bucket where nothing happened is 0 (counts, sums) or no point (percentiles). */
-export const fillsZeros = (metric: Metric) => SOURCES[metric].fill;
+export const fillsZeros = (metric: Metric) => SOURCES[metric].measure.kind !== 'duration';
 
+/**
+ * Durations are counted in histogram buckets (PostgreSQL's width_bucket over their logarithm):
+ * HISTOGRAM_BUCKETS from 10 ms to an hour, each about 22 % wider than the one before; 0 below,
+ * HISTOGRAM_BUCKETS + 1 above. Percentiles of any set of minutes come from summed buckets.
+ */
+export const HISTOGRAM = { minSeconds: 0.01, maxSeconds: 3_600, buckets: 64 } as const;
+const histogramIndex = (expr: RawBuilder<unknown>) =>
+  sql`width_bucket(ln(greatest(${expr}, 0.000001)), ln(${sql.lit(HISTOGRAM.minSeconds)}::float8), ln(${sql.lit(HISTOGRAM.maxSeconds)}::float8), ${sql.lit(HISTOGRAM.buckets)})`;
+
+/** The labels a rollup row keeps, in its columns (TENANT is the tenant column). */
+const ROLLUP_LABELS = ['PRIORITY', 'STEP', 'MODEL', 'PROVIDER', 'STATUS'] as const satisfies readonly MetricLabel[];
+const ROLLUP_COLUMN: Record<MetricLabel, string> = {
+  PRIORITY: 'priority',
+  STEP: 'step',
+  MODEL: 'model',
+  PROVIDER: 'provider',
+  STATUS: 'status',
+  TENANT: 'tenant',
+};
+
+/** A row of buckets: its start, its label values, its histogram bucket (-1: a plain value) and value. */
 export interface BucketRow {
   t: Date;
+  labels: string[];
+  idx: number;
   v: number;
-  labels: (string | null)[];
 }
 
 /**
- * One metric's buckets of `stepSeconds` in [from, to), grouped by `groupBy` (labels the metric
- * has), for one tenant or every tenant (null). Buckets start at `from` (date_bin).
+ * The raw rows of `metric` in [start, end) in buckets of `stepSeconds` from `origin`, per `labels`
+ * (label expressions; the tenant's when asked) and histogram bucket.
+ */
+function bucketSelect(
+  metric: Metric,
+  q: {
+    start: Date;
+    end: Date;
+    stepSeconds: number;
+    origin: Date;
+    labels: RawBuilder<unknown>[];
+    tenant: string | null;
+    joinTenant: boolean;
+  },
+): RawBuilder<BucketRow> {
+  const source = SOURCES[metric];
+  const { measure } = source;
+  const labelColumns = q.labels.map((expr, i) => sql`, coalesce(${expr}::text, '') as ${sql.ref(`l${i}`)}`);
+  // Columns: t (1), idx (2), v (3), then the labels (4, 5, …).
+  const groupColumns = q.labels.map((_, i) => sql`, ${sql.lit(i + 4)}`);
+  const idx = measure.kind === 'duration' ? histogramIndex(measure.expr) : sql`-1`;
+  const value = measure.kind === 'sum' ? sql`coalesce(sum(${measure.expr}), 0)` : sql`count(*)`;
+  return sql<BucketRow>`
+    select date_bin(make_interval(secs => ${q.stepSeconds}), ${source.time}, ${q.origin}::timestamptz) as t,
+           ${idx} as idx, (${value})::float8 as v ${sql.join(labelColumns, sql``)}
+    from ${source.from} ${(q.joinTenant || q.tenant !== null) && source.tenantJoin ? source.tenantJoin : sql``}
+    where ${source.time} >= ${q.start}::timestamptz and ${source.time} < ${q.end}::timestamptz
+      ${source.where ? sql`and ${source.where}` : sql``}
+      ${q.tenant !== null ? sql`and a.tenant_id = ${q.tenant}` : sql``}
+    group by 1, 2 ${sql.join(groupColumns, sql``)}`;
+}
+
+const EPOCH = new Date(0);
+/** Rows commit within seconds of their timestamps: minutes older than this are complete. */
+const ROLLUP_LAG_MS = 2 * 60_000;
+/** One statement rolls up at most this much (a first run over a long history goes day by day). */
+const ROLLUP_CHUNK_MS = 86_400_000;
+
+/**
+ * Rolls every metric up to the last complete minute (ROLLUP_LAG_MS before `now`), from where it
+ * stopped (or its first row), a day per transaction; one process at a time (an advisory lock).
+ * Returns the minutes rolled up per metric.
+ */
+export async function rollUpMetrics(db: Db, now: Date = new Date()): Promise<Record<string, number>> {
+  const end = new Date(Math.floor((now.getTime() - ROLLUP_LAG_MS) / 60_000) * 60_000);
+  const done: Record<string, number> = {};
+  for (const metric of Object.keys(SOURCES) as Metric[]) {
+    const source = SOURCES[metric];
+    const state = await db.selectFrom('metric_rollup_state').select('rolled_to').where('metric', '=', metric).executeTakeFirst();
+    let start: Date = state?.rolled_to ?? end;
+    if (!state) {
+      const { rows } = await sql<{ first: Date | null }>`
+        select min(${source.time}) as first from ${source.from} ${source.where ? sql`where ${source.where}` : sql``}`.execute(db);
+      if (rows[0]?.first) start = new Date(Math.floor(rows[0].first.getTime() / 60_000) * 60_000);
+    }
+    while (start < end) {
+      const chunkEnd: Date = new Date(Math.min(end.getTime(), start.getTime() + ROLLUP_CHUNK_MS));
+      const from = start;
+      const rolled = await db.transaction().execute(async (tx) => {
+        const { rows } = await sql<{
+          locked: boolean;
+        }>`select pg_try_advisory_xact_lock(hashtext('distill.rollups')) as locked`.execute(tx);
+        if (!rows[0]!.locked) return false;
+        const labels = ROLLUP_LABELS.map((l) => source.labels[l] ?? sql`''`);
+        await sql`
+          insert into metric_rollups (metric, minute, idx, value, tenant, priority, step, model, provider, status)
+          select ${metric}, b.* from (${bucketSelect(metric, { start: from, end: chunkEnd, stepSeconds: 60, origin: EPOCH, labels: [ARTICLE_TENANT, ...labels], tenant: null, joinTenant: true })}) as b
+          on conflict (metric, minute, tenant, priority, step, model, provider, status, idx) do update set value = excluded.value`.execute(
+          tx,
+        );
+        await sql`
+          insert into metric_rollup_state (metric, rolled_to) values (${metric}, ${chunkEnd})
+          on conflict (metric) do update set rolled_to = excluded.rolled_to`.execute(tx);
+        return true;
+      });
+      if (!rolled) return done;
+      done[metric] = (done[metric] ?? 0) + (chunkEnd.getTime() - from.getTime()) / 60_000;
+      start = chunkEnd;
+    }
+  }
+  return done;
+}
+
+/**
+ * One metric's buckets of `stepSeconds` in [from, to) from `from`, per `groupBy` label and
+ * histogram bucket, for one tenant or all (null): from the rollups up to where they reach (when
+ * the buckets are whole minutes from a whole minute), the raw rows after.
  */
 export async function readBuckets(
   db: Db,
   query: { metric: Metric; from: Date; to: Date; stepSeconds: number; groupBy: MetricLabel[]; tenant: string | null },
 ): Promise<BucketRow[]> {
-  const source = SOURCES[query.metric];
-  const labels = query.groupBy.map((l) => source.labels[l]!);
-  const needsTenant = query.tenant !== null || query.groupBy.includes('TENANT');
-  const labelColumns = labels.map((expr, i) => sql`, ${expr}::text as ${sql.ref(`l${i}`)}`);
-  // Columns: t (1), v (2), then the labels (3, 4, …).
-  const groupColumns = labels.map((_, i) => sql`, ${sql.lit(i + 3)}`);
-  const { rows } = await sql<{ t: Date; v: number; [label: string]: unknown }>`
-    select date_bin(make_interval(secs => ${query.stepSeconds}), ${source.time}, ${query.from}::timestamptz) as t,
-           (${source.value})::float8 as v ${sql.join(labelColumns, sql``)}
-    from ${source.from} ${needsTenant && source.tenantJoin ? source.tenantJoin : sql``}
-    where ${source.time} >= ${query.from}::timestamptz and ${source.time} < ${query.to}::timestamptz
-      ${source.where ? sql`and ${source.where}` : sql``}
-      ${query.tenant !== null ? sql`and a.tenant_id = ${query.tenant}` : sql``}
-    group by 1 ${sql.join(groupColumns, sql``)}
-    order by 1`.execute(db);
-  return rows.map((r) => ({ t: r.t, v: r.v, labels: labels.map((_, i) => (r[`l${i}`] as string | null) ?? null) }));
+  const { metric, from, to, stepSeconds, groupBy, tenant } = query;
+  const source = SOURCES[metric];
+  const minutes = from.getTime() % 60_000 === 0 && stepSeconds % 60 === 0;
+  const state = minutes
+    ? await db.selectFrom('metric_rollup_state').select('rolled_to').where('metric', '=', metric).executeTakeFirst()
+    : undefined;
+  const split = state && state.rolled_to > from ? new Date(Math.min(state.rolled_to.getTime(), to.getTime())) : from;
+  const parts: Promise<{ rows: BucketRow[] }>[] = [];
+  if (split > from) {
+    const labelColumns = groupBy.map((l, i) => sql`, ${sql.ref(ROLLUP_COLUMN[l])} as ${sql.ref(`l${i}`)}`);
+    const groupColumns = groupBy.map((_, i) => sql`, ${sql.lit(i + 4)}`);
+    parts.push(
+      sql<BucketRow>`
+        select date_bin(make_interval(secs => ${stepSeconds}), minute, ${from}::timestamptz) as t, idx, sum(value)::float8 as v
+               ${sql.join(labelColumns, sql``)}
+        from metric_rollups
+        where metric = ${metric} and minute >= ${from}::timestamptz and minute < ${split}::timestamptz
+          ${tenant !== null ? sql`and tenant = ${tenant}` : sql``}
+        group by 1, 2 ${sql.join(groupColumns, sql``)}`.execute(db),
+    );
+  }
+  if (split < to) {
+    const labels = groupBy.map((l) => source.labels[l]!);
+    parts.push(
+      bucketSelect(metric, {
+        start: split,
+        end: to,
+        stepSeconds,
+        origin: from,
+        labels,
+        tenant,
+        joinTenant: groupBy.includes('TENANT'),
+      }).execute(db),
+    );
+  }
+  const rows = (await Promise.all(parts)).flatMap((r) => r.rows);
+  return rows.map((r) => {
+    const row = r as unknown as Record<string, unknown>;
+    return { t: r.t, idx: r.idx, v: r.v, labels: groupBy.map((_, i) => String(row[`l${i}`] ?? '')) };
+  });
 }
