@@ -207,6 +207,8 @@ export async function rollUpMetrics(db: Db, now: Date = new Date()): Promise<Rec
         select min(${source.time}) as first from ${source.from} ${source.where ? sql`where ${source.where}` : sql``}`.execute(db);
       if (rows[0]?.first) start = new Date(Math.floor(rows[0].first.getTime() / 60_000) * 60_000);
     }
+    // Nothing to roll up yet: the metric starts at `end` (rows come with the time they are written).
+    if (!state && start >= end) await writeRolledTo(db, metric, end);
     while (start < end) {
       const chunkEnd: Date = new Date(Math.min(end.getTime(), start.getTime() + ROLLUP_CHUNK_MS));
       const from = start;
@@ -222,9 +224,7 @@ export async function rollUpMetrics(db: Db, now: Date = new Date()): Promise<Rec
           on conflict (metric, minute, tenant, priority, step, model, provider, status, idx) do update set value = excluded.value`.execute(
           tx,
         );
-        await sql`
-          insert into metric_rollup_state (metric, rolled_to) values (${metric}, ${chunkEnd})
-          on conflict (metric) do update set rolled_to = excluded.rolled_to`.execute(tx);
+        await writeRolledTo(tx, metric, chunkEnd);
         return true;
       });
       if (!rolled) return done;
@@ -233,6 +233,12 @@ export async function rollUpMetrics(db: Db, now: Date = new Date()): Promise<Rec
     }
   }
   return done;
+}
+
+async function writeRolledTo(db: Db, metric: Metric, to: Date): Promise<void> {
+  await sql`
+    insert into metric_rollup_state (metric, rolled_to) values (${metric}, ${to})
+    on conflict (metric) do update set rolled_to = excluded.rolled_to`.execute(db);
 }
 
 /**
