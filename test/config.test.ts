@@ -21,7 +21,10 @@ describe('configuration', () => {
     expect(config.port).toBe(4000);
     expect(config.worker.concurrency).toBe(64);
     expect(config.namespace).toBe('distill');
-    expect(config.retention).toEqual({ eventDays: 90, ledgerDays: 0 });
+    expect(config.retention).toEqual({ eventDays: 90, ledgerDays: 0, resultDays: 0 });
+    expect(config.schedules).toEqual({ cleanup: '0 3 * * *', retryFailed: '0 */6 * * *', budgetCheck: '0 8 * * *' });
+    expect(config.metricsPort).toBe(9464);
+    expect(config.worker.ackWaitMs).toBe(8_000);
     expect(config.llm.cacheTtlSeconds).toBe(7 * 86_400);
     expect(config.llm.streamSummary).toBe(true);
     expect(config.llm.routes.SUMMARY).toEqual({ provider: 'local', model: 'local-extractive-v1' });
@@ -99,6 +102,7 @@ describe('configuration', () => {
       LLM_RATE_LIMITS: '{"openai:gpt-4o-mini":{"rpm":"fast"}}',
       LLM_CHUNK_TOKENS: '300',
       LLM_RATE_LIMIT_HEADERS: 'on',
+      SCHEDULE_CLEANUP: 'at 3',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'ALERT_WEBHOOK_URL',
@@ -117,6 +121,7 @@ describe('configuration', () => {
       'LLM_STREAM_SUMMARY',
       'LOG_LEVEL',
       'PORT',
+      'SCHEDULE_CLEANUP',
       'WORKER_CONCURRENCY',
     ]);
   });

@@ -6,19 +6,9 @@ import { gql, gqlRequest, wsSubscribe } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
 import { ProcessingStatsQuery, QueueStatsFeed, QueueStatsQuery, Workers } from './support/operations.js';
 import { killAll, spawnDistill, type DistillProcess } from './support/processes.js';
+import { until } from './support/until.js';
 import { hasRealServices } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
-
-/** Resolves with the first answer of `read` that `accept` takes, asking again every 250 ms until `timeoutMs`. */
-async function until<T>(read: () => Promise<T>, accept: (value: T) => boolean, timeoutMs: number): Promise<T> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (accept(value)) return value;
-    if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms; last: ${JSON.stringify(value)}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 // Worker processes share state with the API only through PostgreSQL and NATS, with the defaults
 // (JOB_ACK_WAIT_MS included): what an operator sees.

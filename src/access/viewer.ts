@@ -23,6 +23,14 @@ export const OPEN_VIEWER: Viewer = Object.freeze({
   limits: null,
 });
 
+/** Distill itself, acting on every tenant's rows (the scheduled jobs); `system` in the audit log. */
+export const SYSTEM_VIEWER: Viewer = Object.freeze({
+  keyId: null,
+  tenantId: 'system',
+  scopes: new Set<Scope>(['admin']),
+  limits: null,
+});
+
 export function hasScope(viewer: Viewer, scope: Scope): boolean {
   return viewer.scopes.has('admin') || viewer.scopes.has(scope);
 }

@@ -20,6 +20,8 @@ export interface JobFilter {
   state?: JobState | null;
   errorKind?: string | null;
   priority?: Priority | null;
+  /** Jobs that finished at or after this time (the scheduled re-queue of recent failures). */
+  finishedAfter?: Date | null;
 }
 
 /** A keyset page: `first` rows after a key (newest first), or `last` rows before one. */
@@ -86,6 +88,7 @@ function filterJobs(query: JobQuery, filter: JobFilter, tenant: TenantScope): Jo
   if (filter.state) out = out.where('jobs.state', '=', filter.state);
   if (filter.errorKind) out = out.where('jobs.error_kind', '=', filter.errorKind);
   if (filter.priority) out = out.where('jobs.priority', '=', filter.priority);
+  if (filter.finishedAfter) out = out.where('jobs.finished_at', '>=', filter.finishedAfter);
   return out;
 }
 

@@ -1,3 +1,4 @@
+import { Cron } from 'croner';
 import os from 'node:os';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
@@ -43,6 +44,25 @@ const durationSeconds = (def: string) =>
       .regex(/^\d+[smhd]?$/, 'must be a duration like 7d, 12h, 15m, 30s or a number of seconds')
       .transform((v) => Number.parseInt(v, 10) * (DURATION_UNITS[v.slice(-1)] ?? 1)),
   );
+
+/** A cron expression (5 fields, or 6 with seconds first) or `off`; unset: `def`. */
+const cron = (def: string) =>
+  z.preprocess(
+    (v) => (v === '' || v === undefined ? def : v),
+    z
+      .string()
+      .refine((v) => v === 'off' || isCron(v), 'must be a cron expression like "0 */6 * * *", or off')
+      .transform((v) => (v === 'off' ? undefined : v)),
+  );
+
+function isCron(pattern: string): boolean {
+  try {
+    new Cron(pattern, { paused: true }).stop();
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** A comma-separated list, each item checked by `item`; empty or unset: `def`. */
 const list = <T extends z.ZodTypeAny>(item: T, def: string) =>
@@ -147,6 +167,10 @@ const envSchema = z.object({
   IDEMPOTENCY_TTL_MS: int(24 * 3_600_000, 1_000, 30 * 24 * 3_600_000),
   EVENT_RETENTION_DAYS: int(90, 0, 36_500),
   LEDGER_RETENTION_DAYS: int(0, 0, 36_500),
+  RESULT_RETENTION_DAYS: int(0, 0, 36_500),
+  SCHEDULE_CLEANUP: cron('0 3 * * *'),
+  SCHEDULE_RETRY_FAILED: cron('0 */6 * * *'),
+  SCHEDULE_BUDGET_CHECK: cron('0 8 * * *'),
   GRAPHIQL: bool,
   AUTH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['required', 'off']).optional()),
   AUTH_CACHE_MS: int(5_000, 0, 3_600_000),
@@ -195,7 +219,9 @@ export interface Config {
   };
   outboxRelayIntervalMs: number;
   /** Days a month of events and of ledger rows is kept after it ends (0: for ever). */
-  retention: { eventDays: number; ledgerDays: number };
+  retention: { eventDays: number; ledgerDays: number; resultDays: number };
+  /** Cron expressions of the scheduled jobs; undefined: off. */
+  schedules: { cleanup: string | undefined; retryFailed: string | undefined; budgetCheck: string | undefined };
   llm: LlmSettings & {
     timeout: { perThousandCharsMs: number; minMs: number; maxMs: number };
     /** How long a paid step answer answers identical content (0: no cache). */
@@ -304,7 +330,8 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     },
     outboxRelayIntervalMs: e.OUTBOX_RELAY_INTERVAL_MS,
-    retention: { eventDays: e.EVENT_RETENTION_DAYS, ledgerDays: e.LEDGER_RETENTION_DAYS },
+    retention: { eventDays: e.EVENT_RETENTION_DAYS, ledgerDays: e.LEDGER_RETENTION_DAYS, resultDays: e.RESULT_RETENTION_DAYS },
+    schedules: { cleanup: e.SCHEDULE_CLEANUP, retryFailed: e.SCHEDULE_RETRY_FAILED, budgetCheck: e.SCHEDULE_BUDGET_CHECK },
     llm: {
       ...llm,
       timeout: {

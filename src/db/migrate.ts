@@ -15,6 +15,7 @@ import * as articleChunks from './migrations/0011-article-chunks.js';
 import * as workers from './migrations/0012-workers.js';
 import * as timeseriesIndexes from './migrations/0013-timeseries-indexes.js';
 import * as metricRollups from './migrations/0014-metric-rollups.js';
+import * as schedules from './migrations/0015-schedules.js';
 
 // Listed in code rather than read from disk, so migrations work the same from tsx, a bundle or a test.
 const MIGRATIONS: Record<string, Migration> = {
@@ -32,6 +33,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012-workers': workers,
   '0013-timeseries-indexes': timeseriesIndexes,
   '0014-metric-rollups': metricRollups,
+  '0015-schedules': schedules,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

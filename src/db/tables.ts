@@ -122,6 +122,17 @@ export interface MetricRollupStateTable {
   rolled_to: Date;
 }
 
+/** A scheduled job: its cron and its runs. */
+export interface SchedulesTable {
+  name: string;
+  cron: string;
+  last_run_at: Date | null;
+  next_run_at: Date | null;
+  last_result: string | null;
+  holder: string | null;
+  runs: Generated<number>;
+}
+
 export interface ArticleEventsTable {
   article_id: number;
   seq: number;
@@ -210,6 +221,7 @@ export interface Database {
   article_chunks: ArticleChunksTable;
   workers: WorkersTable;
   metric_rollup_state: MetricRollupStateTable;
+  schedules: SchedulesTable;
   article_events: ArticleEventsTable;
   outbox: OutboxTable;
   api_keys: ApiKeysTable;

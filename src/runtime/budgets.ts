@@ -49,5 +49,5 @@ export async function startBudgets(config: Config, infra: Infrastructure, log: L
     pausePriorities: config.budget.pausePriorities,
     alertKinds: ['alert', ...sender.channels.map((channel) => `alert.${channel}`)],
   };
-  return { service, settings, deliveries };
+  return { service, settings, deliveries, resumer };
 }

@@ -1,3 +1,6 @@
+import { SYSTEM_VIEWER } from '../access/viewer.js';
+import { createScheduledTasks } from '../articles/scheduled-tasks.js';
+import { startSchedules } from './schedules.js';
 import { createOperations } from '../articles/operations.js';
 import { createWorkerDirectory } from '../articles/worker-directory.js';
 import { createMetrics } from '../metrics/metrics.js';
@@ -93,6 +96,22 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     });
     relay.start();
     lifecycle.add('outbox relay', () => relay.stop());
+    const schedules = await startSchedules({
+      db: infra.db,
+      schedules: config.schedules,
+      tasks: createScheduledTasks({
+        db: infra.db,
+        articles,
+        budgets: budgets.service,
+        resumePaused: () => budgets.resumer.now(),
+        retention: config.retention,
+        system: SYSTEM_VIEWER,
+        alertThreshold: config.budget.alertThresholds[0] ?? 0.8,
+      }),
+      holder: config.worker.id,
+      log,
+    });
+    lifecycle.add('schedules', () => schedules.stop());
 
     let api: ApiServer | undefined;
     let hub: ArticleEventHub | undefined;

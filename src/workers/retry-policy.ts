@@ -27,6 +27,19 @@ const RETRYABLE_LLM: Record<LlmErrorKind, boolean> = {
   context_length: false,
 };
 
+/**
+ * Error kinds of a FAILED job that may go another way later: a provider's bad spell, a lost worker,
+ * a database outage. The scheduled re-queue (SCHEDULE_RETRY_FAILED) tries these again.
+ */
+export const TRANSIENT_ERROR_KINDS: readonly string[] = [
+  ...Object.entries(RETRYABLE_LLM)
+    .filter(([kind, retryable]) => retryable && kind !== 'aborted')
+    .map(([kind]) => kind),
+  'exhausted',
+  'database_unavailable',
+  'internal',
+];
+
 // PostgreSQL connection-level failures (class 08, admin shutdown, cannot connect now) and node socket errors.
 const DB_UNAVAILABLE_CODES = new Set(['57P01', '57P02', '57P03', '53300', 'ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE']);
 

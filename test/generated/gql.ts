@@ -37,6 +37,7 @@ type Documents = {
     "\n  query Workers {\n    workers {\n      id\n      host\n      version\n      startedAt\n      lastSeenAt\n      concurrency\n      inFlight\n      processed\n      failed\n      state\n    }\n  }\n": typeof types.WorkersDocument,
     "\n  query ProcessingStats($minutes: Int) {\n    processingStats(minutes: $minutes) {\n      minutes\n      succeeded\n      failed\n      cancelled\n      open\n      successRate\n      avgSeconds\n      p95Seconds\n    }\n  }\n": typeof types.ProcessingStatsDocument,
     "\n  query MetricSeries($query: TimeseriesQuery!) {\n    timeseries(query: $query) {\n      metric\n      labels {\n        name\n        value\n      }\n      points {\n        t\n        v\n      }\n    }\n  }\n": typeof types.MetricSeriesDocument,
+    "\n  query Schedules {\n    schedules {\n      name\n      cron\n      lastRunAt\n      nextRunAt\n      lastResult\n      holder\n      runs\n    }\n  }\n": typeof types.SchedulesDocument,
 };
 const documents: Documents = {
     "\n  mutation SubmitArticle($input: SubmitArticleInput!) {\n    submitArticle(input: $input) {\n      __typename\n      ... on SubmitArticlePayload {\n        article {\n          id\n          status\n          priority\n        }\n        job {\n          id\n          state\n        }\n      }\n      ... on ValidationError {\n        message\n        fieldErrors {\n          path\n          message\n        }\n      }\n    }\n  }\n": types.SubmitArticleDocument,
@@ -62,6 +63,7 @@ const documents: Documents = {
     "\n  query Workers {\n    workers {\n      id\n      host\n      version\n      startedAt\n      lastSeenAt\n      concurrency\n      inFlight\n      processed\n      failed\n      state\n    }\n  }\n": types.WorkersDocument,
     "\n  query ProcessingStats($minutes: Int) {\n    processingStats(minutes: $minutes) {\n      minutes\n      succeeded\n      failed\n      cancelled\n      open\n      successRate\n      avgSeconds\n      p95Seconds\n    }\n  }\n": types.ProcessingStatsDocument,
     "\n  query MetricSeries($query: TimeseriesQuery!) {\n    timeseries(query: $query) {\n      metric\n      labels {\n        name\n        value\n      }\n      points {\n        t\n        v\n      }\n    }\n  }\n": types.MetricSeriesDocument,
+    "\n  query Schedules {\n    schedules {\n      name\n      cron\n      lastRunAt\n      nextRunAt\n      lastResult\n      holder\n      runs\n    }\n  }\n": types.SchedulesDocument,
 };
 
 /**
@@ -170,6 +172,10 @@ export function graphql(source: "\n  query ProcessingStats($minutes: Int) {\n   
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query MetricSeries($query: TimeseriesQuery!) {\n    timeseries(query: $query) {\n      metric\n      labels {\n        name\n        value\n      }\n      points {\n        t\n        v\n      }\n    }\n  }\n"): (typeof documents)["\n  query MetricSeries($query: TimeseriesQuery!) {\n    timeseries(query: $query) {\n      metric\n      labels {\n        name\n        value\n      }\n      points {\n        t\n        v\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Schedules {\n    schedules {\n      name\n      cron\n      lastRunAt\n      nextRunAt\n      lastResult\n      holder\n      runs\n    }\n  }\n"): (typeof documents)["\n  query Schedules {\n    schedules {\n      name\n      cron\n      lastRunAt\n      nextRunAt\n      lastResult\n      holder\n      runs\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

@@ -484,3 +484,17 @@ export const MetricSeries = graphql(`
     }
   }
 `);
+
+export const Schedules = graphql(`
+  query Schedules {
+    schedules {
+      name
+      cron
+      lastRunAt
+      nextRunAt
+      lastResult
+      holder
+      runs
+    }
+  }
+`);

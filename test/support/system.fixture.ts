@@ -22,6 +22,10 @@ export async function createTestEnvironment(backend: Backend, extra: Record<stri
     LLM_CACHE_TTL: '0',
     // Several workers run on one machine (often in one process): each serves /metrics on a free port.
     METRICS_PORT: '0',
+    // A scheduled re-queue or cleanup firing during a test would change what it asserts.
+    SCHEDULE_CLEANUP: 'off',
+    SCHEDULE_RETRY_FAILED: 'off',
+    SCHEDULE_BUDGET_CHECK: 'off',
   };
   if (backend === 'real') {
     const database = await createTestDatabase();

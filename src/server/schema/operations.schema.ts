@@ -2,6 +2,7 @@ import type {
   Operations,
   PriorityQueueStats,
   ProcessingStats as ProcessingStatsShape,
+  ScheduleView,
   WorkerInfo,
 } from '../../articles/operations.js';
 import { visibleTenant } from '../../access/viewer.js';
@@ -81,6 +82,22 @@ const ProcessingStats = builder.objectRef<ProcessingStatsShape>('ProcessingStats
   }),
 });
 
+const Schedule = builder.objectRef<ScheduleView>('Schedule').implement({
+  description: 'A scheduled job (SCHEDULE_*): each tick runs in exactly one process.',
+  fields: (t) => ({
+    name: t.exposeString('name', { description: 'cleanup, retry-failed or budget-check.' }),
+    cron: t.exposeString('cron'),
+    lastRunAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.lastRunAt }),
+    nextRunAt: t.field({ type: 'DateTime', nullable: true, resolve: (s) => s.nextRunAt }),
+    lastResult: t.exposeString('lastResult', {
+      nullable: true,
+      description: 'What the last run did; `running` while it runs (or if its process died in it).',
+    }),
+    holder: t.exposeString('holder', { nullable: true, description: 'The process that ran it last (WORKER_ID).' }),
+    runs: t.exposeInt('runs'),
+  }),
+});
+
 const snapshot = async (ops: Operations): Promise<QueueSnapshot> => {
   const [priorities, workers] = await Promise.all([ops.queueStats(), ops.workers()]);
   return { at: new Date(), priorities, workers };
@@ -104,6 +121,12 @@ builder.queryFields((t) => ({
         throw argumentError('minutes', 'must be a whole number from 1 to 43200 (30 days)');
       return ctx.operations.processingStats(visibleTenant(ctx.viewer), window);
     },
+  }),
+  schedules: t.field({
+    type: [Schedule],
+    description: 'The scheduled jobs and their last runs (admin).',
+    extensions: requiresScope('admin'),
+    resolve: (_root, _args, ctx) => ctx.operations.schedules(),
   }),
   workers: t.field({
     type: [Worker],
