@@ -46,7 +46,10 @@ export function checkTimeseriesQuery(q: TimeseriesQuery, admin: boolean): { argu
  * one series per combination of the grouped labels, counts and sums 0 in buckets where nothing
  * happened, percentiles only where something did. Run checkTimeseriesQuery first.
  */
-export async function readTimeseries(db: Db, query: TimeseriesQuery, tenant: string | null): Promise<TimeSeries[]> {
+export async function readTimeseries(db: Db, asked: TimeseriesQuery, tenant: string | null): Promise<TimeSeries[]> {
+  // Buckets of whole minutes start at the minute of `from` (what the rollups hold, whatever range a dashboard sends).
+  const from = asked.stepSeconds % 60 === 0 ? new Date(Math.floor(asked.from.getTime() / 60_000) * 60_000) : asked.from;
+  const query = { ...asked, from };
   const groupBy = [...new Set(query.groupBy)];
   const rows = await readBuckets(db, { ...query, groupBy, tenant });
   // Per series (label values), per bucket start: the value, or the histogram's counts by bucket.

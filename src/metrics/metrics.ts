@@ -1,5 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { PRIORITIES } from '../lib/vocabulary.js';
+import { PRIORITIES, STEP_NAMES } from '../lib/vocabulary.js';
 
 /** Seconds: from a fast cache hit to a slow model call (LLM calls take 10–60 s). */
 const CALL_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 20, 30, 60, 120, 300];
@@ -102,9 +102,12 @@ export function createMetrics() {
 
   // Series with bounded labels start at 0, so rate() sees their first increase (Prometheus counts
   // a series from its first scrape).
+  for (const step of STEP_NAMES) metrics.cacheSaved.inc({ step }, 0);
   for (const priority of PRIORITIES) {
     metrics.submitted.inc({ priority }, 0);
     for (const outcome of JOB_OUTCOMES) metrics.jobs.inc({ outcome, priority }, 0);
+    metrics.queueWait.zero({ priority });
+    metrics.jobDuration.zero({ priority });
   }
 
   return {

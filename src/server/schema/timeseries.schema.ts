@@ -9,7 +9,8 @@ const MetricEnum = builder.enumType('Metric', { values: METRICS });
 const MetricLabelEnum = builder.enumType('MetricLabel', { values: METRIC_LABELS });
 
 const TimeseriesQuery = builder.inputType('TimeseriesQuery', {
-  description: 'A metric from `from` to `to` (exclusive) in buckets of `stepSeconds` that start at `from`.',
+  description:
+    'A metric from `from` to `to` (exclusive) in buckets of `stepSeconds` that start at `from` (at the minute of `from` when `stepSeconds` is whole minutes).',
   fields: (t) => ({
     metric: t.field({ type: MetricEnum, required: true }),
     from: t.field({ type: 'DateTime', required: true }),
