@@ -103,6 +103,7 @@ describe('configuration', () => {
       LLM_CHUNK_TOKENS: '300',
       LLM_RATE_LIMIT_HEADERS: 'on',
       SCHEDULE_CLEANUP: 'at 3',
+      SENTRY_DSN: 'sentry.example.com',
     });
     expect(problems.map((p) => p.split(':')[0]).sort()).toEqual([
       'ALERT_WEBHOOK_URL',
@@ -122,6 +123,7 @@ describe('configuration', () => {
       'LOG_LEVEL',
       'PORT',
       'SCHEDULE_CLEANUP',
+      'SENTRY_DSN',
       'WORKER_CONCURRENCY',
     ]);
   });

@@ -156,6 +156,8 @@ const envSchema = z.object({
   BUDGET_PAUSE_PRIORITIES: list(z.enum(PRIORITIES, { error: 'must list priorities: HIGH, NORMAL, LOW' }), 'NORMAL,LOW'),
   BUDGET_RESUME_INTERVAL_MS: int(30_000, 100, 3_600_000),
   ALERT_WEBHOOK_URL: url(['http:', 'https:']),
+  SENTRY_DSN: url(['http:', 'https:']),
+  SENTRY_ENVIRONMENT: optionalString,
   SMTP_URL: url(['smtp:', 'smtps:']),
   ALERT_EMAIL_TO: list(z.email('must be email addresses, comma-separated'), ''),
   ALERT_EMAIL_FROM: z.preprocess((v) => (v === '' || v === undefined ? 'distill@localhost' : v), z.string()),
@@ -246,6 +248,8 @@ export interface Config {
     pausePriorities: Priority[];
     resumeIntervalMs: number;
   };
+  /** Unexpected errors to Sentry; undefined: not sent. */
+  sentry: { dsn: string; environment: string } | undefined;
   alerts: { webhookUrl: string | undefined; email: { smtpUrl: string; from: string; to: string[] } | undefined };
   limits: {
     maxContentChars: number;
@@ -353,6 +357,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
       pausePriorities: [...new Set(e.BUDGET_PAUSE_PRIORITIES)],
       resumeIntervalMs: e.BUDGET_RESUME_INTERVAL_MS,
     },
+    sentry: e.SENTRY_DSN ? { dsn: e.SENTRY_DSN, environment: e.SENTRY_ENVIRONMENT ?? envName } : undefined,
     alerts: {
       webhookUrl: e.ALERT_WEBHOOK_URL,
       email: e.SMTP_URL ? { smtpUrl: e.SMTP_URL, from: e.ALERT_EMAIL_FROM, to: e.ALERT_EMAIL_TO } : undefined,

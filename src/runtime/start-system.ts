@@ -1,3 +1,5 @@
+import { NO_ERROR_REPORTER } from '../lib/error-reporter.js';
+import { startSentry } from './sentry.js';
 import { SYSTEM_VIEWER } from '../access/viewer.js';
 import { createScheduledTasks } from '../articles/scheduled-tasks.js';
 import { startSchedules } from './schedules.js';
@@ -49,6 +51,10 @@ export interface RunningSystem {
 export async function startSystem(config: Config, roles: Roles, log: Logger): Promise<RunningSystem> {
   const lifecycle = new Lifecycle(log);
   try {
+    // First in, last out: what the other parts report while they stop is still sent.
+    const sentry = config.sentry ? startSentry(config.sentry) : undefined;
+    if (sentry) lifecycle.add('sentry', () => sentry.flush());
+    const reporter = sentry ?? NO_ERROR_REPORTER;
     const infra = await createInfrastructure(config, log, lifecycle);
     const metrics = createMetrics();
     metrics.addCollector(async () => {
@@ -137,6 +143,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           log,
           auth,
           keyLimits,
+          reporter,
         },
         {
           host: config.host,
@@ -171,6 +178,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
         streamSummary: config.llm.streamSummary,
         budget: budgets.settings,
         metrics,
+        reporter,
       });
       await worker.start();
       lifecycle.add('worker', () => worker!.stop(), config.worker.shutdownGraceMs + 5_000);

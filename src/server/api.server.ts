@@ -10,6 +10,7 @@ import type { KeyLimits } from '../access/key-limits.js';
 import type { Viewer } from '../access/viewer.js';
 import type { Config } from '../config/config.js';
 import { NotFoundError } from '../lib/errors.js';
+import type { ErrorReporter } from '../lib/error-reporter.js';
 import type { Logger } from '../lib/logger.js';
 import { isPromise } from '../lib/maybe-promise.js';
 import { createClientConnections, originAllowed } from './client-connections.js';
@@ -36,6 +37,8 @@ export interface ApiServerOptions {
 
 export interface ApiServerDeps extends ContextDeps {
   log: Logger;
+  /** Unexpected errors go here besides the log (Sentry). */
+  reporter?: ErrorReporter;
   auth: Authenticator;
   keyLimits: KeyLimits;
 }
@@ -109,7 +112,12 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
             extensions: { code: 'NOT_FOUND' },
           });
         const masked = maskError(error, message, false);
-        if (masked.message === message) log.error({ err: error }, 'unexpected error in a GraphQL operation');
+        if (masked.message === message) {
+          log.error({ err: error }, 'unexpected error in a GraphQL operation');
+          deps.reporter?.capture(original ?? error, {
+            graphqlPath: error instanceof GraphQLError ? error.path?.join('.') : undefined,
+          });
+        }
         return masked;
       },
     },
@@ -135,6 +143,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
     (req, res) => {
       void route(req, res).catch((err: unknown) => {
         log.error({ err }, 'request failed');
+        deps.reporter?.capture(err, { url: (req.url ?? '').split('?')[0] });
         if (!res.headersSent) json(res, 500, { error: 'internal error' });
         else res.destroy();
       });

@@ -1,5 +1,6 @@
 import type { JobProcessor } from '../articles/job-processor.js';
 import { BudgetExhaustedError, CancelledError } from '../lib/errors.js';
+import type { ErrorReporter } from '../lib/error-reporter.js';
 import type { Logger } from '../lib/logger.js';
 import type { Priority } from '../lib/vocabulary.js';
 import type { JobOutcome, Metrics } from '../metrics/metrics.js';
@@ -21,6 +22,8 @@ export function createJobRunner(deps: {
   metrics?: Metrics;
   /** Hears how each delivery ended (the worker's own counts). */
   onOutcome?: (outcome: JobOutcome) => void;
+  /** Unexpected errors (kind `internal`) go here besides the log (Sentry). */
+  reporter?: ErrorReporter;
 }) {
   const { processor, log, metrics } = deps;
   const counted = (outcome: JobOutcome, priority: Priority) => {
@@ -99,6 +102,8 @@ export function createJobRunner(deps: {
         { number: ctx.job.attempt, max: ctx.job.maxAttempts, shuttingDown: shuttingDown(), queuedAt: ctx.job.queuedAt },
         deps.retry,
       );
+      if (decision.kind === 'internal')
+        deps.reporter?.capture(err, { articleId: ctx.article.id, jobId: ctx.job.id, attempt: ctx.job.attempt });
       if (decision.action === 'release') {
         delivery.nak(0);
         counted('released', priority);

@@ -9,6 +9,7 @@ import { CancelledError } from '../lib/errors.js';
 import type { Logger } from '../lib/logger.js';
 import type { LlmRouter } from '../llm/llm-router.js';
 import type { Metrics } from '../metrics/metrics.js';
+import type { ErrorReporter } from '../lib/error-reporter.js';
 import { VERSION } from '../lib/version.js';
 import { hostname } from 'node:os';
 import { createWorkerDirectory, HEARTBEAT_MS } from '../articles/worker-directory.js';
@@ -28,6 +29,7 @@ export function createWorker(deps: {
   streamSummary: boolean;
   budget: BudgetSettings;
   metrics?: Metrics;
+  reporter?: ErrorReporter;
 }) {
   const directory = createWorkerDirectory(deps.db);
   const counts = { processed: 0, failed: 0 };
@@ -53,6 +55,7 @@ export function createWorker(deps: {
     processor,
     log,
     metrics: deps.metrics,
+    reporter: deps.reporter,
     onOutcome: (outcome) => {
       if (outcome === 'succeeded' || outcome === 'failed') counts.processed++;
       if (outcome === 'failed') counts.failed++;
