@@ -115,7 +115,7 @@ export type SubmitArticleInput = {
   title: string;
 };
 
-/** A metric from `from` to `to` (exclusive) in buckets of `stepSeconds` that start at `from`. */
+/** A metric from `from` to `to` (exclusive) in buckets of `stepSeconds` that start at `from` (at the minute of `from` when `stepSeconds` is whole minutes). */
 export type TimeseriesQuery = {
   from: string;
   /** One series per combination of these labels (TENANT: admins). */
