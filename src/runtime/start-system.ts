@@ -1,12 +1,3 @@
-import { NO_ERROR_REPORTER } from '../lib/error-reporter.js';
-import { startSentry } from './sentry.js';
-import { SYSTEM_VIEWER } from '../access/viewer.js';
-import { createScheduledTasks } from '../articles/scheduled-tasks.js';
-import { startSchedules } from './schedules.js';
-import { createOperations } from '../articles/operations.js';
-import { createWorkerDirectory } from '../articles/worker-directory.js';
-import { createMetrics } from '../metrics/metrics.js';
-import { startMetricsServer } from './metrics-server.js';
 import { createApiKeyRepository } from '../access/api-key.repository.js';
 import { createAuthenticator } from '../access/authenticator.js';
 import { createKeyLimits } from '../access/key-limits.js';
@@ -25,6 +16,15 @@ import { ArticleEventHub } from '../server/article-event.hub.js';
 import { createWorker, type Worker } from '../workers/worker.js';
 import { startBudgets } from './budgets.js';
 import { createInfrastructure, type Infrastructure } from './infrastructure.js';
+import { NO_ERROR_REPORTER } from '../lib/error-reporter.js';
+import { startSentry } from './sentry.js';
+import { SYSTEM_VIEWER } from '../access/viewer.js';
+import { createScheduledTasks } from '../articles/scheduled-tasks.js';
+import { startSchedules } from './schedules.js';
+import { createOperations } from '../articles/operations.js';
+import { createWorkerDirectory } from '../articles/worker-directory.js';
+import { startMetricsServer } from './metrics-server.js';
+import { createProcessMetrics } from './process-metrics.js';
 
 export interface Roles {
   api: boolean;
@@ -56,16 +56,8 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     if (sentry) lifecycle.add('sentry', () => sentry.flush());
     const reporter = sentry ?? NO_ERROR_REPORTER;
     const infra = await createInfrastructure(config, log, lifecycle);
-    const metrics = createMetrics();
-    metrics.addCollector(async () => {
-      for (const q of await infra.queue.stats()) {
-        metrics.queueDepth.set({ priority: q.priority }, q.pending);
-        metrics.queueInFlight.set({ priority: q.priority }, q.inFlight);
-        metrics.queueRedelivered.set({ priority: q.priority }, q.redelivered);
-        metrics.queueOldestWait.set({ priority: q.priority }, (q.oldestWaitMs ?? 0) / 1000);
-      }
-    });
-    const exposition = () => metrics.exposition((err) => log.warn({ err }, 'a metrics collector failed'));
+    const observed = createProcessMetrics(infra.queue, log);
+    const { metrics, exposition } = observed;
     const outbox = createOutboxCleaner({ db: infra.db, log });
     lifecycle.add('outbox cleaner', () => outbox.stop());
     const buckets = createSharedBuckets(infra.db, (err) => log.warn({ err }, 'rate limit unavailable: request admitted'));
@@ -86,12 +78,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
     });
     lifecycle.add('queue publishes', () => articles.stop());
     const budgets = await startBudgets(config, infra, log, lifecycle);
-    metrics.addCollector(async () => {
-      for (const b of await budgets.service.list()) {
-        metrics.budgetSpent.set({ scope: b.scope }, b.spentUsd);
-        if (b.limitUsd !== null) metrics.budgetLimit.set({ scope: b.scope }, b.limitUsd);
-      }
-    });
+    observed.watchBudgets(budgets.service);
     // Every process relays the outbox: whichever is alive when the queue comes back publishes.
     const relay = createOutboxRelay({
       db: infra.db,
@@ -156,8 +143,7 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           metrics: exposition,
         },
       );
-      const eventHub = hub;
-      metrics.addCollector(() => metrics.subscriptions.set(eventHub.listenerCount));
+      observed.watchSubscriptions(hub);
       lifecycle.add('api server', () => api!.stop());
       log.info(
         { url: `${api.url}/graphql` },
