@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
+import { checkTimeseriesQuery } from '../src/articles/timeseries.js';
 import type { Metric, MetricLabel } from '../src/lib/vocabulary.js';
 import { sampleArticle, submit } from './support/articles.js';
 import { awaitSettled } from './support/await-article.js';
@@ -10,6 +11,18 @@ import { availableBackends } from './support/services.js';
 import { startTestSystem, type TestSystem } from './support/system.fixture.js';
 
 const MINUTE = 60_000;
+
+describe('checkTimeseriesQuery', () => {
+  const base = { metric: 'LLM_CALLS' as const, from: new Date(0), to: new Date(3_600_000), stepSeconds: 60 };
+  it('lets only admins group by tenant', () => {
+    expect(checkTimeseriesQuery({ ...base, groupBy: ['TENANT'] }, true)).toBeUndefined();
+    expect(checkTimeseriesQuery({ ...base, groupBy: ['TENANT'] }, false)).toEqual({
+      argument: 'query.groupBy',
+      message: 'TENANT is for admins',
+    });
+    expect(checkTimeseriesQuery({ ...base, groupBy: ['STEP', 'MODEL'] }, false)).toBeUndefined();
+  });
+});
 
 describe.each(availableBackends())('timeseries over GraphQL on %s services', (backend) => {
   let mock: MockLlmServer;
