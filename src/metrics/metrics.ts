@@ -13,8 +13,8 @@ export type JobOutcome = (typeof JOB_OUTCOMES)[number];
 /**
  * The Prometheus metrics of one Distill process (prom-client), declared once: each process has its
  * own registry (tests run several systems in one Node process). Labels are bounded: priorities,
- * outcomes, steps, providers, configured models, error kinds, budget scopes — never article or job
- * ids. Gauges that mirror other parts (queue depth, open subscriptions, budgets) are filled by
+ * outcomes, steps, providers, configured models, error kinds — never article or job ids, nor
+ * tenants (/metrics answers without a key). Gauges that mirror other parts (queue depth, open subscriptions, budgets) are filled by
  * collectors when scraped.
  */
 export function createMetrics() {
@@ -94,10 +94,8 @@ export function createMetrics() {
       'priority',
     ] as const),
     subscriptions: gauge('distill_subscriptions_open', 'GraphQL subscriptions open on this API process'),
-    budgetSpent: gauge('distill_budget_spent_usd', "This month's spend of each budget (scope * is the global one)", [
-      'scope',
-    ] as const),
-    budgetLimit: gauge('distill_budget_limit_usd', 'Monthly limit of each budget', ['scope'] as const),
+    budgetSpent: gauge('distill_budget_spent_usd', "This month's spend of the global budget (scope *)", ['scope'] as const),
+    budgetLimit: gauge('distill_budget_limit_usd', 'Monthly limit of the global budget (scope *)', ['scope'] as const),
   };
 
   // Series with bounded labels start at 0, so rate() sees their first increase (Prometheus counts

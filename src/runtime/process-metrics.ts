@@ -1,4 +1,4 @@
-import type { BudgetService } from '../articles/budget.js';
+import { GLOBAL_SCOPE, type BudgetService } from '../articles/budget.js';
 import type { Logger } from '../lib/logger.js';
 import { createMetrics } from '../metrics/metrics.js';
 import type { WorkQueue } from '../queue/work-queue.js';
@@ -23,7 +23,8 @@ export function createProcessMetrics(queue: Pick<WorkQueue, 'stats'>, log: Logge
     exposition: () => metrics.exposition((err) => log.warn({ err }, 'a metrics collector failed')),
     watchBudgets(budgets: Pick<BudgetService, 'list'>): void {
       metrics.addCollector(async () => {
-        for (const b of await budgets.list()) {
+        // The global budget only: /metrics answers without a key, and tenants' names and spend are theirs.
+        for (const b of (await budgets.list()).filter((x) => x.scope === GLOBAL_SCOPE)) {
           metrics.budgetSpent.set({ scope: b.scope }, b.spentUsd);
           if (b.limitUsd !== null) metrics.budgetLimit.set({ scope: b.scope }, b.limitUsd);
         }
