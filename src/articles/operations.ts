@@ -34,11 +34,12 @@ export interface ProcessingStats {
 }
 
 export function createOperations(deps: { db: Db; queue: Pick<WorkQueue, 'stats'>; directory: WorkerDirectory }): Operations {
+  const scheduled = createScheduleRepository(deps.db);
   return {
     queueStats: () => deps.queue.stats(),
     workers: () => deps.directory.list(),
     timeseries: (query, tenant) => readTimeseries(deps.db, query, tenant),
-    schedules: () => createScheduleRepository(deps.db).list(),
+    schedules: () => scheduled.list(),
     async processingStats(tenant, minutes) {
       const row = await readProcessingStats(deps.db, tenant, minutes);
       const ended = row.succeeded + row.failed;

@@ -52,7 +52,7 @@ export interface PaidCallDeps {
 }
 
 /** A booked call as the metrics count it. */
-export type BookedCall = Pick<
+export type CountedCall = Pick<
   LlmCall,
   'provider' | 'model' | 'inputTokens' | 'outputTokens' | 'costUsd' | 'latencyMs' | 'cached' | 'savedUsd'
 > & { step: StepName };
@@ -156,7 +156,7 @@ export function createPaidCalls(deps: PaidCallDeps) {
   }
 
   /** Counts a call its statement booked (paid, a chunk's, or answered from the cache). */
-  function counted(call: BookedCall): void {
+  function counted(call: CountedCall): void {
     const m = deps.metrics;
     if (!m) return;
     const { step, provider, model } = call;

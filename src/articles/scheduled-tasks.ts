@@ -5,6 +5,7 @@ import type { ArticleService } from './article.service.js';
 import type { BudgetService } from './budget.js';
 import { deleteOldResults } from './sql/cleanup.sql.js';
 import { purgeExpiredCacheEntries } from './step-cache.js';
+import { createWorkerDirectory } from './worker-directory.js';
 
 /** Articles deleted per statement by the cleanup, so one run never holds a long transaction. */
 const CLEANUP_BATCH = 5_000;
@@ -26,7 +27,7 @@ export function createScheduledTasks(deps: {
   alertThreshold: number;
 }) {
   return {
-    /** Expired partitions and cache entries, and (RESULT_RETENTION_DAYS) old finished articles. */
+    /** Expired partitions and cache entries, workers lost for a day, and (RESULT_RETENTION_DAYS) old finished articles. */
     async cleanup(): Promise<string> {
       const partitions = await keepPartitions(deps.db, {
         article_events: deps.retention.eventDays,
@@ -37,7 +38,8 @@ export function createScheduledTasks(deps: {
       if (deps.retention.resultDays > 0)
         for (let n = CLEANUP_BATCH; n === CLEANUP_BATCH; articles += n)
           n = await deleteOldResults(deps.db, deps.retention.resultDays, CLEANUP_BATCH);
-      return `${partitions?.dropped.length ?? 0} partitions dropped, ${cache} cache entries and ${articles} articles deleted`;
+      const workers = await createWorkerDirectory(deps.db).forget();
+      return `${partitions?.dropped.length ?? 0} partitions dropped, ${cache} cache entries, ${articles} articles and ${workers} lost workers deleted`;
     },
 
     /** FAILED jobs of the last 24 h whose error kind is one of `kinds`: queued again. */

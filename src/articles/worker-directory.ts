@@ -6,7 +6,7 @@ import type { WorkerRow } from '../db/tables.js';
 export const HEARTBEAT_MS = 3_000;
 /** A worker not heard from for this long is lost (three heartbeats missed, and a little more). */
 export const LOST_AFTER_MS = 10_000;
-/** A lost worker stays listed this long, then its row goes. */
+/** A lost worker stays listed this long, then the cleanup deletes its row. */
 const FORGET_AFTER = '1 day';
 
 export type WorkerState = 'active' | 'draining' | 'lost';
@@ -30,15 +30,11 @@ export type Heartbeat = Omit<WorkerInfo, 'lastSeenAt' | 'state'> & { draining: b
 /**
  * The workers of a deployment, from their heartbeats in PostgreSQL (`workers`): each worker
  * upserts its row every HEARTBEAT_MS and deletes it when it stops cleanly; a row not refreshed for
- * LOST_AFTER_MS reads as lost (killed, or cut off), and is forgotten after a day.
+ * LOST_AFTER_MS reads as lost (killed, or cut off); the daily cleanup forgets it after a day.
  */
 export function createWorkerDirectory(db: Db) {
   return {
     async beat(h: Heartbeat): Promise<void> {
-      await db
-        .deleteFrom('workers')
-        .where('last_seen_at', '<', sql<Date>`now() - ${FORGET_AFTER}::interval`)
-        .execute();
       await db
         .insertInto('workers')
         .values({
@@ -69,6 +65,15 @@ export function createWorkerDirectory(db: Db) {
         .execute();
     },
 
+    /** Deletes the rows of workers lost for more than a day (the daily cleanup); returns how many. */
+    async forget(): Promise<number> {
+      const rows = await db
+        .deleteFrom('workers')
+        .where('last_seen_at', '<', sql<Date>`now() - ${FORGET_AFTER}::interval`)
+        .execute();
+      return Number(rows[0]?.numDeletedRows ?? 0);
+    },
+
     async remove(id: string): Promise<void> {
       await db.deleteFrom('workers').where('id', '=', id).execute();
     },
@@ -78,7 +83,7 @@ export function createWorkerDirectory(db: Db) {
       const { rows } = await sql<
         WorkerRow & { lost: boolean }
       >`select *, last_seen_at < now() - make_interval(secs => ${LOST_AFTER_MS / 1000}) as lost
-         from workers order by lost, id`.execute(db);
+         from workers where last_seen_at >= now() - ${FORGET_AFTER}::interval order by lost, id`.execute(db);
       return rows.map((r) => ({
         id: r.id,
         host: r.host,

@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { until } from './until.js';
 
 /** Debian's Prometheus (`apt-get install prometheus`); .ci/run installs it. */
 export const PROMETHEUS_BIN = '/usr/bin/prometheus';
@@ -82,17 +83,8 @@ export async function startPrometheus(targets: string[]): Promise<PrometheusServ
   return {
     url,
     query,
-    async until(promql, accept, timeoutMs = 30_000) {
-      const end = Date.now() + timeoutMs;
-      let last: { metric: Record<string, string>; value: number }[] = [];
-      for (;;) {
-        last = (await query(promql)).map((r) => ({ metric: r.metric, value: Number(r.value[1]) }));
-        if (accept(last)) return last;
-        if (Date.now() > end) throw new Error(`PromQL ${promql} never gave an accepted answer; last: ${JSON.stringify(last)}`);
-        // Prometheus scrapes every second: ask again at that pace.
-        await new Promise((resolve) => setTimeout(resolve, 250));
-      }
-    },
+    until: (promql, accept, timeoutMs = 30_000) =>
+      until(async () => (await query(promql)).map((r) => ({ metric: r.metric, value: Number(r.value[1]) })), accept, timeoutMs),
     async stop() {
       child.kill('SIGTERM');
       await exited;

@@ -24,6 +24,31 @@ const jobLabels = { PRIORITY: sql`j.priority`, STATUS: sql`j.state`, TENANT: ART
 const callLabels = { STEP: sql`c.step`, MODEL: sql`c.model`, PROVIDER: sql`c.provider`, TENANT: ARTICLE_TENANT };
 const seconds = (from: string, to: string) => sql`extract(epoch from ${sql.ref(to)} - ${sql.ref(from)})`;
 
+/** Jobs by when they finished in `state` (jobs_finished_idx). */
+const finishedJobs = (
+  state: 'SUCCEEDED' | 'FAILED',
+  measure: MetricSource['measure'],
+  labels: MetricSource['labels'] = jobLabels,
+): MetricSource => ({
+  from: sql`jobs j`,
+  tenantJoin: jobsJoin,
+  time: sql`j.finished_at`,
+  where: sql`j.finished_at is not null and j.state = ${sql.lit(state)}`,
+  measure,
+  labels,
+});
+/** Ledger rows by when they were booked (the ledger's BRIN). */
+const ledger = (measure: MetricSource['measure'], where?: RawBuilder<unknown>): MetricSource => ({
+  from: sql`llm_calls c`,
+  tenantJoin: callsJoin,
+  time: sql`c.created_at`,
+  where,
+  measure,
+  labels: callLabels,
+});
+const processingTime = (p: number) => ({ kind: 'duration' as const, p, expr: seconds('j.queued_at', 'j.finished_at') });
+const durationLabels = { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT };
+
 /** Each metric: its rows, their time (read through an index: migration 0013, jobs_queued_idx, llm_calls' BRIN), its value, its labels. */
 const SOURCES: Record<Metric, MetricSource> = {
   ARTICLES_SUBMITTED: {
@@ -32,46 +57,18 @@ const SOURCES: Record<Metric, MetricSource> = {
     measure: { kind: 'count' },
     labels: { PRIORITY: sql`a.priority`, STATUS: sql`a.status`, TENANT: ARTICLE_TENANT },
   },
-  JOBS_SUCCEEDED: {
-    from: sql`jobs j`,
-    tenantJoin: jobsJoin,
-    time: sql`j.finished_at`,
-    where: sql`j.finished_at is not null and j.state = 'SUCCEEDED'`,
-    measure: { kind: 'count' },
-    labels: jobLabels,
-  },
-  JOBS_FAILED: {
-    from: sql`jobs j`,
-    tenantJoin: jobsJoin,
-    time: sql`j.finished_at`,
-    where: sql`j.finished_at is not null and j.state = 'FAILED'`,
-    measure: { kind: 'count' },
-    labels: jobLabels,
-  },
+  JOBS_SUCCEEDED: finishedJobs('SUCCEEDED', { kind: 'count' }),
+  JOBS_FAILED: finishedJobs('FAILED', { kind: 'count' }),
   JOBS_RETRIED: {
     from: sql`article_events e join jobs j on j.id = e.job_id`,
     tenantJoin: jobsJoin,
     time: sql`e.created_at`,
     where: sql`e.type = 'RETRYING'`,
     measure: { kind: 'count' },
-    labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
+    labels: durationLabels,
   },
-  PROCESSING_TIME_P50: {
-    from: sql`jobs j`,
-    tenantJoin: jobsJoin,
-    time: sql`j.finished_at`,
-    where: sql`j.finished_at is not null and j.state = 'SUCCEEDED'`,
-    measure: { kind: 'duration', p: 0.5, expr: seconds('j.queued_at', 'j.finished_at') },
-    labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
-  },
-  PROCESSING_TIME_P95: {
-    from: sql`jobs j`,
-    tenantJoin: jobsJoin,
-    time: sql`j.finished_at`,
-    where: sql`j.finished_at is not null and j.state = 'SUCCEEDED'`,
-    measure: { kind: 'duration', p: 0.95, expr: seconds('j.queued_at', 'j.finished_at') },
-    labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
-  },
+  PROCESSING_TIME_P50: finishedJobs('SUCCEEDED', processingTime(0.5), durationLabels),
+  PROCESSING_TIME_P95: finishedJobs('SUCCEEDED', processingTime(0.95), durationLabels),
   // By when the job was queued: how long the jobs queued in a minute waited to start.
   QUEUE_WAIT_P95: {
     from: sql`jobs j`,
@@ -79,38 +76,12 @@ const SOURCES: Record<Metric, MetricSource> = {
     time: sql`j.queued_at`,
     where: sql`j.started_at is not null`,
     measure: { kind: 'duration', p: 0.95, expr: seconds('j.queued_at', 'j.started_at') },
-    labels: { PRIORITY: sql`j.priority`, TENANT: ARTICLE_TENANT },
+    labels: durationLabels,
   },
-  LLM_CALLS: {
-    from: sql`llm_calls c`,
-    tenantJoin: callsJoin,
-    time: sql`c.created_at`,
-    where: sql`not c.cached`,
-    measure: { kind: 'count' },
-    labels: callLabels,
-  },
-  LLM_TOKENS: {
-    from: sql`llm_calls c`,
-    tenantJoin: callsJoin,
-    time: sql`c.created_at`,
-    measure: { kind: 'sum', expr: sql`c.input_tokens + c.output_tokens` },
-    labels: callLabels,
-  },
-  LLM_COST_USD: {
-    from: sql`llm_calls c`,
-    tenantJoin: callsJoin,
-    time: sql`c.created_at`,
-    measure: { kind: 'sum', expr: sql`c.cost_usd` },
-    labels: callLabels,
-  },
-  CACHE_HITS: {
-    from: sql`llm_calls c`,
-    tenantJoin: callsJoin,
-    time: sql`c.created_at`,
-    where: sql`c.cached`,
-    measure: { kind: 'count' },
-    labels: callLabels,
-  },
+  LLM_CALLS: ledger({ kind: 'count' }, sql`not c.cached`),
+  LLM_TOKENS: ledger({ kind: 'sum', expr: sql`c.input_tokens + c.output_tokens` }),
+  LLM_COST_USD: ledger({ kind: 'sum', expr: sql`c.cost_usd` }),
+  CACHE_HITS: ledger({ kind: 'count' }, sql`c.cached`),
 };
 
 /** The labels a metric can be grouped by. */
