@@ -67,19 +67,18 @@ async function main(): Promise<void> {
     return;
   }
 
-  let stop: () => Promise<void>;
-  if (role === 'mock-llm') {
-    const mock = await startMockLlmServer({ port: config.mockLlm.port, host: config.host, latencyMs: config.mockLlm.latencyMs });
-    log.info(
-      { openaiBaseUrl: mock.openaiBaseUrl, anthropicBaseUrl: mock.anthropicBaseUrl, latencyMs: config.mockLlm.latencyMs },
-      `mock LLM listening: OPENAI_BASE_URL=${mock.openaiBaseUrl} ANTHROPIC_BASE_URL=${mock.anthropicBaseUrl}`,
+  // Handlers first: a signal that comes while the system starts shuts it down once it has started
+  // (without them, SIGTERM's default would kill the process half-started).
+  let stop: (() => Promise<void>) | undefined;
+  let shutdownAsked = false;
+  const shutdown = () =>
+    stop!().then(
+      () => exit(0),
+      (err: unknown) => {
+        log.error({ err }, 'shutdown failed');
+        exit(1);
+      },
     );
-    stop = () => mock.stop();
-  } else {
-    const system = await startSystem(config, role, log);
-    stop = () => system.stop();
-  }
-
   // Ctrl-C reaches npm and node alike, and npm relays it: the same press can arrive twice.
   // Only a signal more than a second after the first one means "exit now".
   let firstSignalAt: number | undefined;
@@ -91,16 +90,24 @@ async function main(): Promise<void> {
     }
     firstSignalAt = Date.now();
     log.info({ signal }, 'shutting down (send the signal again to exit at once)');
-    stop().then(
-      () => exit(0),
-      (err: unknown) => {
-        log.error({ err }, 'shutdown failed');
-        exit(1);
-      },
-    );
+    shutdownAsked = true;
+    if (stop) void shutdown();
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
+
+  if (role === 'mock-llm') {
+    const mock = await startMockLlmServer({ port: config.mockLlm.port, host: config.host, latencyMs: config.mockLlm.latencyMs });
+    log.info(
+      { openaiBaseUrl: mock.openaiBaseUrl, anthropicBaseUrl: mock.anthropicBaseUrl, latencyMs: config.mockLlm.latencyMs },
+      `mock LLM listening: OPENAI_BASE_URL=${mock.openaiBaseUrl} ANTHROPIC_BASE_URL=${mock.anthropicBaseUrl}`,
+    );
+    stop = () => mock.stop();
+  } else {
+    const system = await startSystem(config, role, log);
+    stop = () => system.stop();
+  }
+  if (shutdownAsked) void shutdown();
 }
 
 main().catch((err: unknown) => {
