@@ -1,11 +1,11 @@
 import type { CodegenConfig } from '@graphql-codegen/cli';
 
 // Typed documents from schema.graphql (printed from the Pothos schema: `npm run schema:print`, then
-// `npm run codegen`): one set for the tests and benchmarks, one for the example client.
-const typedDocuments = (documents: string) => ({
+// `npm run codegen`): one set for the tests and benchmarks, one for the example client, one for the dashboard.
+const typedDocuments = (documents: string, documentMode?: 'string') => ({
   documents: [documents],
   preset: 'client' as const,
-  config: { scalars: { DateTime: 'string' }, enumsAsTypes: true, useTypeImports: true },
+  config: { scalars: { DateTime: 'string' }, enumsAsTypes: true, useTypeImports: true, ...(documentMode && { documentMode }) },
   presetConfig: { fragmentMasking: false },
 });
 
@@ -15,6 +15,8 @@ const config: CodegenConfig = {
   generates: {
     'test/generated/': typedDocuments('test/support/operations.ts'),
     'examples/client/generated/': typedDocuments('examples/client/operations.ts'),
+    // The browser sends strings: no graphql-js parser or printer in the dashboard's bundle.
+    'dashboard/src/generated/': typedDocuments('dashboard/src/operations.ts', 'string'),
   },
   hooks: { afterAllFileWrite: ['prettier --write'] },
 };

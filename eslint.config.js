@@ -40,7 +40,17 @@ const MAY_IMPORT = {
 };
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.data/', 'test/generated/', 'examples/client/generated/', 'coverage/'] },
+  {
+    ignores: [
+      'node_modules/',
+      '.data/',
+      'test/generated/',
+      'examples/client/generated/',
+      'dashboard/src/generated/',
+      'dist/',
+      'coverage/',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

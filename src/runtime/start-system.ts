@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { createApiKeyRepository } from '../access/api-key.repository.js';
 import { createAuthenticator } from '../access/authenticator.js';
 import { createKeyLimits } from '../access/key-limits.js';
@@ -25,6 +26,9 @@ import { createOperations } from '../articles/operations.js';
 import { createWorkerDirectory } from '../articles/worker-directory.js';
 import { startMetricsServer } from './metrics-server.js';
 import { createProcessMetrics } from './process-metrics.js';
+
+/** Where `npm run build:dashboard` (run by npm install) puts the dashboard. */
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard', import.meta.url));
 
 export interface Roles {
   api: boolean;
@@ -141,13 +145,14 @@ export async function startSystem(config: Config, roles: Roles, log: Logger): Pr
           graphql: config.graphql,
           ready: infra.ready,
           metrics: exposition,
+          dashboardDir: DASHBOARD_DIR,
         },
       );
       observed.watchSubscriptions(hub);
       lifecycle.add('api server', () => api!.stop());
       log.info(
         { url: `${api.url}/graphql` },
-        `GraphQL API ready${config.graphiql ? ' (GraphiQL in a browser)' : ''}: ${api.url}/graphql`,
+        `GraphQL API ready${config.graphiql ? ' (GraphiQL in a browser)' : ''}: ${api.url}/graphql; dashboard: ${api.url}/dashboard/`,
       );
     }
 

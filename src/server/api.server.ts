@@ -14,6 +14,7 @@ import type { ErrorReporter } from '../lib/error-reporter.js';
 import type { Logger } from '../lib/logger.js';
 import { isPromise } from '../lib/maybe-promise.js';
 import { createClientConnections, originAllowed } from './client-connections.js';
+import { loadDashboardAssets } from './dashboard-assets.js';
 import { createContext, type ContextDeps, type DirectFrames, type GraphQLContext } from './context.js';
 import { operationGuardPlugin } from './operation-guard.js';
 import { operationLimitPlugins } from './operation-limits.js';
@@ -33,6 +34,8 @@ export interface ApiServerOptions {
   ready: () => Promise<boolean>;
   /** The process's Prometheus metrics, served at /metrics. */
   metrics?: () => Promise<{ contentType: string; body: string }>;
+  /** The built dashboard's directory, served at /dashboard (static files: no key needed to load them). */
+  dashboardDir?: string;
 }
 
 export interface ApiServerDeps extends ContextDeps {
@@ -59,7 +62,7 @@ const NOBODY: Viewer = { keyId: null, tenantId: '', scopes: new Set(), limits: n
 
 /**
  * GraphQL over HTTP (POST/GET, SSE subscriptions) and graphql-ws on one port, plus /healthz,
- * /readyz and /metrics (Prometheus). WebSocket operations run through Yoga's envelop, so they get the same masking, parsing,
+ * /readyz, /metrics (Prometheus) and the dashboard's files at /dashboard/. WebSocket operations run through Yoga's envelop, so they get the same masking, parsing,
  * limits and plugins as HTTP ones. Every request is authenticated (AUTH), rate-limited per key,
  * and refused when it comes from a foreign browser origin or as a form.
  */
@@ -72,6 +75,9 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
   const connections = createClientConnections(options.http.maxConnectionsPerClient);
   const corsOrigins = options.http.corsOrigins;
   const eventStreams = new Set<ServerResponse>();
+  const dashboard = options.dashboardDir ? await loadDashboardAssets(options.dashboardDir) : undefined;
+  if (dashboard && !dashboard.built)
+    log.warn({ dir: options.dashboardDir }, 'the dashboard is not built: run npm run build:dashboard');
 
   const yoga = createYoga<{ viewer: Viewer }, GraphQLContext>({
     schema,
@@ -153,6 +159,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
+    if (dashboard?.serve(req, res)) return;
     if (path === '/metrics' && options.metrics && req.method === 'GET') {
       const { contentType, body } = await options.metrics();
       return void res.writeHead(200, { 'content-type': contentType }).end(body);

@@ -4,6 +4,7 @@ import pg from 'pg';
 import { connect } from '@nats-io/transport-node';
 import { createDatabase } from '../../src/db/database.js';
 import { migrateToLatest } from '../../src/db/migrate.js';
+import { buildDashboard } from '../../dashboard/build.js';
 
 export interface Services {
   /** Admin URL of the real PostgreSQL (its `postgres` database), or null when unreachable. */
@@ -27,6 +28,8 @@ const TEMPLATE = 'distill_test_template';
  * them run on the embedded adapters, and this says so once.
  */
 export default async function setup(project: TestProject): Promise<void> {
+  // The API serves the dashboard from its build: the browser tests see the sources as they are now.
+  await buildDashboard();
   const postgresAdminUrl = process.env.TEST_DATABASE_URL || 'postgres://postgres@127.0.0.1:5432/postgres';
   const natsUrl = process.env.TEST_NATS_URL || 'nats://127.0.0.1:4222';
   const pgOk = await reachPostgres(postgresAdminUrl);
