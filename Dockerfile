@@ -1,11 +1,22 @@
+# The dashboard is built with the dev dependencies (esbuild, Preact, uPlot); the image keeps only its output.
+FROM node:20-bookworm-slim AS dashboard
+WORKDIR /build
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json ./
+COPY dashboard ./dashboard
+RUN npm run build:dashboard
+
 FROM node:20-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
+# No lifecycle scripts: `prepare` builds the dashboard, which the stage above did.
+RUN npm ci --omit=dev --no-audit --no-fund --ignore-scripts
 COPY tsconfig.json ./
 COPY src ./src
 COPY bin ./bin
+COPY --from=dashboard /build/dist/dashboard ./dist/dashboard
 USER node
 EXPOSE 4000
 # `serve`, `work`, `all`, `migrate` or `mock-llm`; signals reach node directly (no npm wrapper).

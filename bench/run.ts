@@ -11,6 +11,7 @@ import { execSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { startMockLlmServer } from '../src/devtools/mock-llm.server.js';
+import { benchDashboard } from './scenarios/dashboard.js';
 import { benchEnqueue } from './scenarios/enqueue.js';
 import { benchFeed } from './scenarios/feed.js';
 import { benchListing } from './scenarios/listing.js';
@@ -101,6 +102,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['listing', () => benchListing(quick)],
   ['priority', () => benchPriority(quick, mock, llmEnv)],
   ['cache', () => benchCache(quick, mock, llmEnv)],
+  ['dashboard', () => benchDashboard(quick, llmEnv)],
   ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
   ['scale', () => benchScale(quick, scaleSizes, mock, llmEnv)],
 ];

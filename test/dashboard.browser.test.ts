@@ -1,3 +1,4 @@
+import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
@@ -177,6 +178,22 @@ describe.runIf(hasChromium() && hasRealServices())('the dashboard in a real brow
       await expect.poll(() => page.locator('main .state.loading').count(), { timeout: 10_000 }).toBe(0);
       expect(await page.locator('main .state.error').count()).toBe(0);
     }
+    await page.goto(`${base}/dashboard/#/`);
+    await expect.poll(() => page.locator('[data-testid=workers-alive]').textContent()).toBe('1 alive · 1 lost');
+    expect(await page.locator('[data-testid=queue] tbody tr').allTextContents()).toHaveLength(3);
+    expect(await page.locator('[data-testid=spend]').textContent()).toMatch(/Today \$0\.\d+/);
+
+    await page.goto(`${base}/dashboard/#/costs`);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const csv = await readFile((await download.path())!, 'utf8');
+    const [header, ...rows] = csv.trim().split('\r\n');
+    expect(header).toBe('day,model,step,usd');
+    expect(rows.map((r) => r.split(',')[2]).sort()).toEqual(['KEYWORDS', 'SENTIMENT', 'SUMMARY']);
+    expect(rows.every((r) => /^\d{4}-\d{2}-\d{2},(gpt-4o-mini|claude-3-5-haiku-latest),[A-Z]+,0\.\d{6}$/.test(r))).toBe(true);
+
     await page.goto(`${base}/dashboard/#/articles`);
     await expect.poll(() => page.locator('[data-testid=total]').textContent()).toMatch(/\d+ articles/);
     await page.locator('select[aria-label=status]').selectOption('FAILED');

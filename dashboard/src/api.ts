@@ -130,9 +130,11 @@ function liveClient(): Client {
 export function subscribe<R, V extends Record<string, unknown>>(
   document: TypedDocumentString<R, V>,
   variables: V,
-  handlers: { next: (data: R) => void; error?: (error: ApiError) => void },
+  handlers: { next: (data: R) => void; error?: (error: ApiError) => void; complete?: () => void },
 ): () => void {
-  return liveClient().subscribe<R>(
+  // graphql-ws completes the sink when we dispose too: only the server's end is reported.
+  let disposed = false;
+  const dispose = liveClient().subscribe<R>(
     { query: document.toString(), variables },
     {
       next: (result) => {
@@ -144,7 +146,13 @@ export function subscribe<R, V extends Record<string, unknown>>(
         const first = Array.isArray(error) ? (error[0] as { message?: string; extensions?: { code?: string } }) : undefined;
         handlers.error?.(new ApiError(first?.message ?? 'The subscription failed', first?.extensions?.code));
       },
-      complete: () => {},
+      complete: () => {
+        if (!disposed) handlers.complete?.();
+      },
     },
   );
+  return () => {
+    disposed = true;
+    dispose();
+  };
 }

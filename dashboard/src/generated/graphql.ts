@@ -36,15 +36,36 @@ export type ArticleOptionsInput = {
   summarySentences?: number | null | undefined;
 };
 
-export type ArticleStatus = 'CANCELLED' | 'COMPLETED' | 'FAILED' | 'PENDING' | 'PROCESSING';
+export type ArticleStatus =
+  | 'CANCELLED'
+  | 'COMPLETED'
+  | 'FAILED'
+  | 'PENDING'
+  | 'PROCESSING';
 
-export type JobState = 'CANCELLED' | 'FAILED' | 'PAUSED_BUDGET' | 'QUEUED' | 'RETRYING' | 'RUNNING' | 'SUCCEEDED';
+export type JobState =
+  | 'CANCELLED'
+  | 'FAILED'
+  | 'PAUSED_BUDGET'
+  | 'QUEUED'
+  | 'RETRYING'
+  | 'RUNNING'
+  | 'SUCCEEDED';
 
-export type Priority = 'HIGH' | 'LOW' | 'NORMAL';
+export type Priority =
+  | 'HIGH'
+  | 'LOW'
+  | 'NORMAL';
 
-export type Sentiment = 'NEGATIVE' | 'NEUTRAL' | 'POSITIVE';
+export type Sentiment =
+  | 'NEGATIVE'
+  | 'NEUTRAL'
+  | 'POSITIVE';
 
-export type StepName = 'KEYWORDS' | 'SENTIMENT' | 'SUMMARY';
+export type StepName =
+  | 'KEYWORDS'
+  | 'SENTIMENT'
+  | 'SUMMARY';
 
 export type SubmitArticleInput = {
   /** false: every step calls its model even when an identical article (same title, content, step, model and prompt version) was answered within LLM_CACHE_TTL. */
@@ -66,69 +87,20 @@ export type DashOverviewQueryVariables = Exact<{
   dayTo: string;
 }>;
 
-export type DashOverviewQuery = {
-  succeeded: Array<{ points: Array<{ t: string; v: number }> }>;
-  failed: Array<{ points: Array<{ t: string; v: number }> }>;
-  p95: Array<{ points: Array<{ t: string; v: number }> }>;
-  today: Array<{ points: Array<{ t: string; v: number }> }>;
-  budget: {
-    scope: string;
-    month: string;
-    limitUsd: number | null;
-    spentUsd: number;
-    reservedUsd: number;
-    forecastUsd: number;
-    state: string;
-    pausedJobs: number;
-  };
-  costReport: { savedUsd: number; cachedCalls: number };
-};
 
-export type DashQueueStatsSubscriptionVariables = Exact<{ [key: string]: never }>;
+export type DashOverviewQuery = { succeeded: Array<{ points: Array<{ t: string, v: number }> }>, failed: Array<{ points: Array<{ t: string, v: number }> }>, p95: Array<{ points: Array<{ t: string, v: number }> }>, today: Array<{ points: Array<{ t: string, v: number }> }>, budget: { scope: string, month: string, limitUsd: number | null, spentUsd: number, reservedUsd: number, forecastUsd: number, state: string, pausedJobs: number }, costReport: { savedUsd: number, cachedCalls: number } };
 
-export type DashQueueStatsSubscription = {
-  queueStats: {
-    at: string;
-    pending: number;
-    inFlight: number;
-    activeWorkers: number;
-    byPriority: Array<{
-      priority: Priority;
-      pending: number;
-      inFlight: number;
-      redelivered: number;
-      oldestWaitMs: number | null;
-    }>;
-  };
-};
+export type DashQueueStatsSubscriptionVariables = Exact<{ [key: string]: never; }>;
 
-export type DashWorkersQueryVariables = Exact<{ [key: string]: never }>;
 
-export type DashWorkersQuery = {
-  workers: Array<{
-    id: string;
-    host: string;
-    state: string;
-    inFlight: number;
-    concurrency: number;
-    processed: number;
-    failed: number;
-    lastSeenAt: string;
-    startedAt: string;
-    version: string;
-  }>;
-};
+export type DashQueueStatsSubscription = { queueStats: { at: string, pending: number, inFlight: number, activeWorkers: number, byPriority: Array<{ priority: Priority, pending: number, inFlight: number, redelivered: number, oldestWaitMs: number | null }> } };
 
-export type DashArticleRowFragment = {
-  id: string;
-  title: string;
-  status: ArticleStatus;
-  priority: Priority;
-  createdAt: string;
-  costUsd: number;
-  sentiment: Sentiment | null;
-  job: { id: string; state: JobState; progress: number; attempt: number } | null;
-};
+export type DashWorkersQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type DashWorkersQuery = { workers: Array<{ id: string, host: string, state: string, inFlight: number, concurrency: number, processed: number, failed: number, lastSeenAt: string, startedAt: string, version: string }> };
+
+export type DashArticleRowFragment = { id: string, title: string, status: ArticleStatus, priority: Priority, createdAt: string, costUsd: number, sentiment: Sentiment | null, job: { id: string, state: JobState, progress: number, attempt: number } | null };
 
 export type DashArticlesQueryVariables = Exact<{
   first: number;
@@ -136,224 +108,99 @@ export type DashArticlesQueryVariables = Exact<{
   filter?: ArticleFilter | null | undefined;
 }>;
 
-export type DashArticlesQuery = {
-  articles: {
-    totalCount: number;
-    pageInfo: { hasNextPage: boolean; endCursor: string | null };
-    edges: Array<{
-      node: {
-        id: string;
-        title: string;
-        status: ArticleStatus;
-        priority: Priority;
-        createdAt: string;
-        costUsd: number;
-        sentiment: Sentiment | null;
-        job: { id: string; state: JobState; progress: number; attempt: number } | null;
-      };
-    }>;
-  };
-};
+
+export type DashArticlesQuery = { articles: { totalCount: number, pageInfo: { hasNextPage: boolean, endCursor: string | null }, edges: Array<{ node: { id: string, title: string, status: ArticleStatus, priority: Priority, createdAt: string, costUsd: number, sentiment: Sentiment | null, job: { id: string, state: JobState, progress: number, attempt: number } | null } }> } };
 
 export type DashArticleFeedSubscriptionVariables = Exact<{
   filter?: ArticleFilter | null | undefined;
 }>;
 
-export type DashArticleFeedSubscription = {
-  articleFeed: {
-    type: ArticleEventType;
-    progress: number;
-    step: StepName | null;
-    article: {
-      id: string;
-      title: string;
-      status: ArticleStatus;
-      priority: Priority;
-      createdAt: string;
-      costUsd: number;
-      sentiment: Sentiment | null;
-      job: { id: string; state: JobState; progress: number; attempt: number } | null;
-    };
-  };
-};
+
+export type DashArticleFeedSubscription = { articleFeed: { type: ArticleEventType, progress: number, job: { id: string, state: JobState, attempt: number } | null, article: { id: string, title: string, status: ArticleStatus, priority: Priority, createdAt: string, sentiment: Sentiment | null } } };
 
 export type DashArticleQueryVariables = Exact<{
   id: string | number;
 }>;
 
-export type DashArticleQuery = {
-  article: {
-    id: string;
-    title: string;
-    content: string;
-    sourceUrl: string;
-    status: ArticleStatus;
-    priority: Priority;
-    summary: string | null;
-    keywords: Array<string>;
-    sentiment: Sentiment | null;
-    error: string | null;
-    costUsd: number;
-    createdAt: string;
-    processedAt: string | null;
-    jobs: Array<{
-      id: string;
-      state: JobState;
-      attempt: number;
-      maxAttempts: number;
-      error: string | null;
-      errorKind: string | null;
-      queuedAt: string;
-      startedAt: string | null;
-      finishedAt: string | null;
-      durationMs: number | null;
-      workerId: string | null;
-      progress: number;
-      steps: Array<{
-        name: StepName;
-        state: string;
-        model: string | null;
-        cached: boolean;
-        startedAt: string | null;
-        finishedAt: string | null;
-        error: string | null;
-      }>;
-    }>;
-    llmCalls: Array<{
-      step: StepName;
-      attempt: number;
-      callIndex: number;
-      provider: string;
-      model: string;
-      promptVersion: string;
-      inputTokens: number;
-      outputTokens: number;
-      costUsd: number | null;
-      savedUsd: number;
-      cached: boolean;
-      latencyMs: number;
-      createdAt: string;
-    }>;
-  } | null;
-};
+
+export type DashArticleQuery = { article: { id: string, title: string, content: string, sourceUrl: string, status: ArticleStatus, priority: Priority, summary: string | null, keywords: Array<string>, sentiment: Sentiment | null, error: string | null, costUsd: number, createdAt: string, processedAt: string | null, jobs: Array<{ id: string, state: JobState, attempt: number, maxAttempts: number, error: string | null, errorKind: string | null, queuedAt: string, startedAt: string | null, finishedAt: string | null, durationMs: number | null, workerId: string | null, progress: number, steps: Array<{ name: StepName, state: string, model: string | null, cached: boolean, startedAt: string | null, finishedAt: string | null, error: string | null }> }>, llmCalls: Array<{ step: StepName, attempt: number, callIndex: number, provider: string, model: string, promptVersion: string, inputTokens: number, outputTokens: number, costUsd: number | null, savedUsd: number, cached: boolean, latencyMs: number, createdAt: string }> } | null };
 
 export type DashArticleEventsSubscriptionVariables = Exact<{
   id: string | number;
   afterSeq?: number | null | undefined;
 }>;
 
-export type DashArticleEventsSubscription = {
-  articleEvents: {
-    seq: number;
-    type: ArticleEventType;
-    step: StepName | null;
-    progress: number;
-    delta: string | null;
-    error: string | null;
-    at: string;
-    job: { id: string; attempt: number; state: JobState } | null;
-    article: {
-      id: string;
-      status: ArticleStatus;
-      summary: string | null;
-      keywords: Array<string>;
-      sentiment: Sentiment | null;
-      error: string | null;
-      costUsd: number;
-    };
-  };
-};
+
+export type DashArticleEventsSubscription = { articleEvents: { seq: number, type: ArticleEventType, step: StepName | null, progress: number, delta: string | null, error: string | null, at: string, job: { id: string, attempt: number, state: JobState } | null, article: { id: string, status: ArticleStatus, summary: string | null, keywords: Array<string>, sentiment: Sentiment | null, error: string | null, costUsd: number } } };
 
 export type DashRetryArticleMutationVariables = Exact<{
   id: string | number;
 }>;
 
-export type DashRetryArticleMutation = {
-  retryArticle:
-    | { __typename: 'InvalidStateError'; message: string }
-    | { __typename: 'NotFoundError'; message: string }
-    | { __typename: 'RateLimitedError'; message: string }
-    | { __typename: 'RetryArticlePayload' };
-};
+
+export type DashRetryArticleMutation = { retryArticle:
+    | { __typename: 'InvalidStateError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+    | { __typename: 'RateLimitedError', message: string }
+    | { __typename: 'RetryArticlePayload' }
+   };
 
 export type DashCancelArticleMutationVariables = Exact<{
   id: string | number;
 }>;
 
-export type DashCancelArticleMutation = {
-  cancelArticle:
+
+export type DashCancelArticleMutation = { cancelArticle:
     | { __typename: 'CancelArticlePayload' }
-    | { __typename: 'InvalidStateError'; message: string }
-    | { __typename: 'NotFoundError'; message: string };
-};
+    | { __typename: 'InvalidStateError', message: string }
+    | { __typename: 'NotFoundError', message: string }
+   };
 
 export type DashFailuresQueryVariables = Exact<{
   errorKind?: string | null | undefined;
 }>;
 
-export type DashFailuresQuery = {
-  failureGroups: Array<{ errorKind: string; count: number }>;
-  jobs: {
-    totalCount: number;
-    edges: Array<{
-      node: {
-        id: string;
-        attempt: number;
-        error: string | null;
-        errorKind: string | null;
-        finishedAt: string | null;
-        article: { id: string; title: string; status: ArticleStatus };
-      };
-    }>;
-  };
-};
+
+export type DashFailuresQuery = { failureGroups: Array<{ errorKind: string, count: number }>, jobs: { totalCount: number, edges: Array<{ node: { id: string, attempt: number, error: string | null, errorKind: string | null, finishedAt: string | null, article: { id: string, title: string, status: ArticleStatus } } }> } };
 
 export type DashRetryFailedMutationVariables = Exact<{
   errorKind?: string | null | undefined;
 }>;
 
-export type DashRetryFailedMutation = {
-  retryArticles: { __typename: 'RateLimitedError'; message: string } | { __typename: 'RetryArticlesPayload'; queued: number };
-};
+
+export type DashRetryFailedMutation = { retryArticles:
+    | { __typename: 'RateLimitedError', message: string }
+    | { __typename: 'RetryArticlesPayload', queued: number }
+   };
 
 export type DashSubmitArticleMutationVariables = Exact<{
   input: SubmitArticleInput;
 }>;
 
-export type DashSubmitArticleMutation = {
-  submitArticle:
-    | { __typename: 'RateLimitedError'; message: string; retryAfterSeconds: number }
-    | { __typename: 'SubmitArticlePayload'; article: { id: string } }
-    | { __typename: 'ValidationError'; message: string; fieldErrors: Array<{ path: Array<string>; message: string }> };
-};
+
+export type DashSubmitArticleMutation = { submitArticle:
+    | { __typename: 'RateLimitedError', message: string, retryAfterSeconds: number }
+    | { __typename: 'SubmitArticlePayload', article: { id: string } }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
 
 export type DashSubmitBatchMutationVariables = Exact<{
   input: Array<SubmitArticleInput> | SubmitArticleInput;
 }>;
 
-export type DashSubmitBatchMutation = {
-  submitArticles:
-    | { __typename: 'RateLimitedError'; message: string; retryAfterSeconds: number }
-    | { __typename: 'SubmitArticlesPayload'; batch: { id: string; total: number } }
-    | { __typename: 'ValidationError'; message: string; fieldErrors: Array<{ path: Array<string>; message: string }> };
-};
+
+export type DashSubmitBatchMutation = { submitArticles:
+    | { __typename: 'RateLimitedError', message: string, retryAfterSeconds: number }
+    | { __typename: 'SubmitArticlesPayload', batch: { id: string, total: number } }
+    | { __typename: 'ValidationError', message: string, fieldErrors: Array<{ path: Array<string>, message: string }> }
+   };
 
 export type DashBatchProgressSubscriptionVariables = Exact<{
   id: string | number;
 }>;
 
-export type DashBatchProgressSubscription = {
-  batchProgress: {
-    id: string;
-    total: number;
-    pending: number;
-    processing: number;
-    completed: number;
-    failed: number;
-    cancelled: number;
-    finished: boolean;
-  };
-};
+
+export type DashBatchProgressSubscription = { batchProgress: { id: string, total: number, pending: number, processing: number, completed: number, failed: number, cancelled: number, finished: boolean } };
 
 export type DashCostsQueryVariables = Exact<{
   days: number;
@@ -361,22 +208,13 @@ export type DashCostsQueryVariables = Exact<{
   to: string;
 }>;
 
-export type DashCostsQuery = {
-  costReport: {
-    totalUsd: number;
-    calls: number;
-    articles: number;
-    totalTokens: number;
-    savedUsd: number;
-    cachedCalls: number;
-    avgPerArticleUsd: number;
-    byModel: Array<{ key: string; calls: number; tokens: number; usd: number; savedUsd: number }>;
-    byStep: Array<{ key: string; calls: number; tokens: number; usd: number; savedUsd: number }>;
-  };
-  daily: Array<{ labels: Array<{ name: string; value: string }>; points: Array<{ t: string; v: number }> }>;
-};
 
-export class TypedDocumentString<TResult, TVariables> extends String implements DocumentTypeDecoration<TResult, TVariables> {
+export type DashCostsQuery = { costReport: { totalUsd: number, calls: number, articles: number, totalTokens: number, savedUsd: number, cachedCalls: number, avgPerArticleUsd: number, byModel: Array<{ key: string, calls: number, tokens: number, usd: number, savedUsd: number }>, byStep: Array<{ key: string, calls: number, tokens: number, usd: number, savedUsd: number }> }, daily: Array<{ labels: Array<{ name: string, value: string }>, points: Array<{ t: string, v: number }> }> };
+
+export class TypedDocumentString<TResult, TVariables>
+  extends String
+  implements DocumentTypeDecoration<TResult, TVariables>
+{
   __apiType?: NonNullable<DocumentTypeDecoration<TResult, TVariables>['__apiType']>;
   private value: string;
   public __meta__?: Record<string, any> | undefined;
@@ -391,8 +229,7 @@ export class TypedDocumentString<TResult, TVariables> extends String implements 
     return this.value;
   }
 }
-export const DashArticleRowFragmentDoc = new TypedDocumentString(
-  `
+export const DashArticleRowFragmentDoc = new TypedDocumentString(`
     fragment DashArticleRow on Article {
   id
   title
@@ -408,9 +245,7 @@ export const DashArticleRowFragmentDoc = new TypedDocumentString(
     attempt
   }
 }
-    `,
-  { fragmentName: 'DashArticleRow' },
-) as unknown as TypedDocumentString<DashArticleRowFragment, unknown>;
+    `, {"fragmentName":"DashArticleRow"}) as unknown as TypedDocumentString<DashArticleRowFragment, unknown>;
 export const DashOverviewDocument = new TypedDocumentString(`
     query DashOverview($from: DateTime!, $to: DateTime!, $dayFrom: DateTime!, $dayTo: DateTime!) {
   succeeded: timeseries(
@@ -529,27 +364,22 @@ export const DashArticleFeedDocument = new TypedDocumentString(`
   articleFeed(filter: $filter) {
     type
     progress
-    step
+    job {
+      id
+      state
+      attempt
+    }
     article {
-      ...DashArticleRow
+      id
+      title
+      status
+      priority
+      createdAt
+      sentiment
     }
   }
 }
-    fragment DashArticleRow on Article {
-  id
-  title
-  status
-  priority
-  createdAt
-  costUsd
-  sentiment
-  job {
-    id
-    state
-    progress
-    attempt
-  }
-}`) as unknown as TypedDocumentString<DashArticleFeedSubscription, DashArticleFeedSubscriptionVariables>;
+    `) as unknown as TypedDocumentString<DashArticleFeedSubscription, DashArticleFeedSubscriptionVariables>;
 export const DashArticleDocument = new TypedDocumentString(`
     query DashArticle($id: ID!) {
   article(id: $id) {

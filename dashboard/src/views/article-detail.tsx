@@ -88,7 +88,7 @@ export function ArticleDetail({ id }: { id: string }) {
               <li key={i} class={`t-${e.type.toLowerCase()}`}>
                 <time>{time(e.at)}</time> <strong>{e.type}</strong>
                 {e.step && <> {e.step}</>}
-                {e.job && <span class="muted"> attempt {e.job.attempt}</span>}
+                {e.job && e.job.attempt > 0 && <span class="muted"> attempt {e.job.attempt}</span>}
                 {e.error && <div class="err">{e.error}</div>}
               </li>
             ))}

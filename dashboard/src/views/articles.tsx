@@ -1,7 +1,13 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, request, subscribe } from '../api.js';
 import { time, usd } from '../format.js';
-import type { ArticleFilter, ArticleStatus, DashArticleRowFragment, Priority } from '../generated/graphql.js';
+import type {
+  ArticleFilter,
+  ArticleStatus,
+  DashArticleFeedSubscription,
+  DashArticleRowFragment,
+  Priority,
+} from '../generated/graphql.js';
 import { useConnection } from '../hooks.js';
 import { ArticleFeedSubscription, ArticlesQuery } from '../operations.js';
 import { Badge, Progress } from '../ui/badge.js';
@@ -24,7 +30,11 @@ export function Articles({ batchId }: { batchId?: string }) {
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<ApiError | undefined>();
   const loadingMore = useRef(false);
+  // Whether the first page is in: live changes wait for it (else they would be lost, or be overwritten by it).
+  const loaded = useRef(false);
   const { reconnects } = useConnection();
+  // Bumped when the API ends the feed (a client too far behind is cut off): list and feed start over.
+  const [resyncs, setResyncs] = useState(0);
   const filterKey = JSON.stringify(filter);
 
   // The first page on every filter change, and again after the live connection comes back.
@@ -32,57 +42,71 @@ export function Articles({ batchId }: { batchId?: string }) {
     let stale = false;
     setListing(null);
     setError(undefined);
+    loaded.current = false;
     request(ArticlesQuery, { first: PAGE, filter }).then(
-      (d) =>
-        !stale &&
+      (d) => {
+        if (stale) return;
+        loaded.current = true;
         setListing({
           rows: d.articles.edges.map((e) => e.node),
           totalCount: d.articles.totalCount,
           endCursor: d.articles.pageInfo.endCursor ?? null,
           hasNextPage: d.articles.pageInfo.hasNextPage,
-        }),
+        });
+      },
       (e: ApiError) => !stale && setError(e),
     );
     return () => {
       stale = true;
     };
-  }, [filterKey, reconnects]);
+  }, [filterKey, reconnects, resyncs]);
 
   // Live changes, applied once per animation frame however many arrive (1,000/s stays smooth).
   useEffect(() => {
-    const pending = new Map<string, DashArticleRowFragment>();
+    const pending = new Map<string, FeedEvent>();
     let frame = 0;
     const flush = () => {
+      if (!loaded.current) {
+        frame = requestAnimationFrame(flush);
+        return;
+      }
       frame = 0;
       const changes = new Map(pending);
       pending.clear();
+      // Pure: Preact may run an updater more than once.
       setListing((current) => {
         if (!current) return current;
+        const listed = new Set<string>();
         const rows = current.rows.map((row) => {
+          listed.add(row.id);
           const change = changes.get(row.id);
-          if (!change) return row;
-          changes.delete(row.id);
-          return change;
+          return change ? applyEvent(row, change) : row;
         });
         // Articles not on the list yet are new ones (if they have the status asked for): newest first, on top.
         const added = [...changes.values()]
-          .filter((a) => !filter.status || a.status === filter.status)
+          .filter((e) => !listed.has(e.article.id) && (!filter.status || e.article.status === filter.status))
+          .map((e) => applyEvent({ ...e.article, costUsd: 0, job: null }, e))
           .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
         return { ...current, rows: [...added, ...rows], totalCount: current.totalCount + added.length };
       });
     };
-    return subscribe(
+    const unsubscribe = subscribe(
       ArticleFeedSubscription,
       { filter: feedFilter(filter) },
       {
         next: ({ articleFeed }) => {
-          pending.set(articleFeed.article.id, articleFeed.article);
+          pending.set(articleFeed.article.id, articleFeed);
           if (!frame) frame = requestAnimationFrame(flush);
         },
         error: setError,
+        complete: () => setResyncs((n) => n + 1),
       },
     );
-  }, [filterKey]);
+    return () => {
+      unsubscribe();
+      cancelAnimationFrame(frame);
+    };
+  }, [filterKey, resyncs]);
 
   const more = () => {
     if (!listing?.hasNextPage || loadingMore.current) return;
@@ -151,6 +175,13 @@ export function Articles({ batchId }: { batchId?: string }) {
       )}
     </div>
   );
+}
+
+type FeedEvent = DashArticleFeedSubscription['articleFeed'];
+
+/** A row after a feed event: the event's article and job; the cost stays as last read (the feed does not carry it). */
+function applyEvent(row: DashArticleRowFragment, e: FeedEvent): DashArticleRowFragment {
+  return { ...row, ...e.article, job: e.job ? { ...e.job, progress: e.progress } : row.job };
 }
 
 /**
