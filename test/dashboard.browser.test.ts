@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiKeyRepository } from '../src/access/api-key.repository.js';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { LONG_CONTENT, sampleArticle, submit } from './support/articles.js';
 import { awaitArticleEvent, awaitSettled } from './support/await-article.js';
@@ -168,6 +169,55 @@ describe.runIf(hasChromium() && hasRealServices())('the dashboard in a real brow
     const timeline = await page.locator('[data-testid=timeline] li strong').allTextContents();
     expect(timeline).toEqual(['QUEUED', 'STARTED', 'STEP_COMPLETED', 'STEP_COMPLETED', 'STEP_COMPLETED', 'COMPLETED']);
     mock.setLatency(0);
+  });
+
+  it('cancels a running article and retries it from its page', async () => {
+    mock.setLatency(3_000);
+    const { articleId } = await submit(api.url, sampleArticle({ title: 'Changed my mind' }));
+    const { page, problems } = await open(`articles/${articleId}`);
+    const badge = page.locator('.detail-head .badge');
+    await expect.poll(() => badge.textContent(), { timeout: 10_000 }).toBe('PROCESSING');
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await expect.poll(() => badge.textContent()).toBe('CANCELLED');
+    expect(await page.locator('.notice').textContent()).toBe('Cancelled');
+    mock.setLatency(0);
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await expect.poll(() => badge.textContent(), { timeout: 15_000 }).toBe('COMPLETED');
+    expect(await page.locator('[data-testid=timeline] li strong').allTextContents()).toEqual(
+      expect.arrayContaining(['CANCELLED', 'QUEUED', 'COMPLETED']),
+    );
+    expect(problems).toEqual([]);
+  });
+
+  it('asks for an API key where the API requires one, and says which views need an admin key', async () => {
+    const guarded = await startTestSystem('real', {
+      roles: { api: true, worker: false },
+      environment,
+      env: { AUTH: 'required' },
+    });
+    try {
+      const { key } = await createApiKeyRepository(guarded.system.infra.db).create({
+        tenantId: 'readers',
+        scopes: ['articles:read', 'articles:write'],
+        limits: {},
+      });
+      const { page, blocked } = await offlinePage(browser, new URL(guarded.url).host);
+      await page.goto(`${guarded.url}/dashboard/#/articles`);
+      const prompt = page.locator('form.key.needed');
+      await prompt.waitFor({ timeout: 10_000 });
+      await prompt.locator('input[name=apiKey]').fill(key);
+      await prompt.getByRole('button', { name: 'Use key' }).click();
+      // The tenant sees its own articles (none yet), not the others'.
+      await expect.poll(() => page.locator('.state.empty').textContent()).toMatch(/No articles match/);
+      await page.goto(`${guarded.url}/dashboard/#/workers`);
+      await expect.poll(() => page.locator('.state.error').textContent()).toMatch(/needs an admin key/);
+      // Kept in this browser: a new page does not ask again.
+      await page.reload();
+      expect(await page.locator('form.key.needed').count()).toBe(0);
+      expect(blocked).toEqual([]);
+    } finally {
+      await guarded.stop();
+    }
   });
 
   it('opens every view with data and no console errors, then lists and filters the articles', async () => {

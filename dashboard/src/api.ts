@@ -8,9 +8,9 @@ export const apiKey = {
   set(key: string): void {
     if (key) localStorage.setItem(KEY_ITEM, key);
     else localStorage.removeItem(KEY_ITEM);
-    // A new key is a new identity: open subscriptions are re-made with it.
+    // A new key is a new identity: open subscriptions are re-made with it, views load again.
     resetSocket();
-    emit();
+    setStatus({ needsKey: false, keys: status.keys + 1 });
   },
 };
 
@@ -63,16 +63,17 @@ export interface ConnectionStatus {
   needsKey: boolean;
   /** Bumped on every reconnect after a drop: views refetch what they show. */
   reconnects: number;
+  /** Bumped when a key is entered: views start again with it. */
+  keys: number;
 }
-let status: ConnectionStatus = { reconnecting: false, needsKey: false, reconnects: 0 };
+let status: ConnectionStatus = { reconnecting: false, needsKey: false, reconnects: 0, keys: 0 };
 const listeners = new Set<() => void>();
 function emit(): void {
   for (const listener of listeners) listener();
 }
 function setStatus(change: Partial<ConnectionStatus>): void {
   const next = { ...status, ...change };
-  if (next.reconnecting === status.reconnecting && next.needsKey === status.needsKey && next.reconnects === status.reconnects)
-    return;
+  if ((Object.keys(next) as (keyof ConnectionStatus)[]).every((k) => next[k] === status[k])) return;
   status = next;
   emit();
 }

@@ -27,7 +27,7 @@ export function useQuery<R, V>(
   const [state, setState] = useState<{ data?: R; error?: ApiError; loading: boolean }>({ loading: true });
   const key = JSON.stringify(variables);
   const latest = useRef(0);
-  const { reconnects, needsKey } = useConnection();
+  const { reconnects } = useConnection();
 
   const run = useCallback(() => {
     const id = ++latest.current;
@@ -43,7 +43,7 @@ export function useQuery<R, V>(
     if (!options.pollMs) return;
     const timer = setInterval(run, options.pollMs);
     return () => clearInterval(timer);
-  }, [run, options.pollMs, reconnects, needsKey]);
+  }, [run, options.pollMs, reconnects]);
 
   return { data: state.data, error: state.error, loading: state.loading, refetch: run };
 }

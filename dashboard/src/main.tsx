@@ -46,7 +46,7 @@ function App() {
           Connection to the API lost — reconnecting; live views catch up when it is back.
         </div>
       )}
-      <main key={`${section}/${id ?? ''}/${status.needsKey}`}>{view(section, id)}</main>
+      <main key={`${section}/${id ?? ''}/${status.keys}`}>{view(section, id)}</main>
     </>
   );
 }
