@@ -10,7 +10,7 @@ import { loadDashboardAssets, type DashboardAssets } from '../src/server/dashboa
 
 async function serve(assets: DashboardAssets): Promise<{ url: string; server: Server }> {
   const server = createServer((req, res) => {
-    if (!assets.serve(req, res)) res.writeHead(418).end();
+    if (!assets.serve((req.url ?? '/').split('?')[0]!, req, res)) res.writeHead(418).end();
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };

@@ -159,7 +159,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
   async function route(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') return json(res, 200, { status: 'ok' });
-    if (dashboard?.serve(req, res)) return;
+    if (dashboard?.serve(path!, req, res)) return;
     if (path === '/metrics' && options.metrics && req.method === 'GET') {
       const { contentType, body } = await options.metrics();
       return void res.writeHead(200, { 'content-type': contentType }).end(body);

@@ -24,8 +24,8 @@ interface Asset {
 }
 
 export interface DashboardAssets {
-  /** Answers /dashboard and /dashboard/*; false for any other path. */
-  serve(req: IncomingMessage, res: ServerResponse): boolean;
+  /** Answers /dashboard and /dashboard/* (`path`: the request's, without its query); false for any other path. */
+  serve(path: string, req: IncomingMessage, res: ServerResponse): boolean;
   /** Whether the built files were found (else /dashboard says how to build them). */
   built: boolean;
 }
@@ -53,8 +53,7 @@ export async function loadDashboardAssets(dir: string): Promise<DashboardAssets>
 
   return {
     built,
-    serve(req, res) {
-      const path = (req.url ?? '/').split('?')[0]!;
+    serve(path, req, res) {
       if (path !== '/dashboard' && !path.startsWith('/dashboard/')) return false;
       if (req.method !== 'GET' && req.method !== 'HEAD') {
         res.writeHead(405, { allow: 'GET, HEAD' }).end();
