@@ -1,4 +1,4 @@
-// Writes dashboards/distill.json (npm run dashboard): panels declared once, in code, so their JSON stays valid.
+// Writes dashboards/distill.json (npm run grafana): panels declared once, in code, so their JSON stays valid.
 import { writeFileSync } from 'node:fs';
 const prom = { type: 'prometheus', uid: 'distill-prometheus' };
 const gqlDs = { type: 'yesoreyeram-infinity-datasource', uid: 'distill-graphql' };

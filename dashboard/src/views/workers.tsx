@@ -12,7 +12,9 @@ export function Workers() {
       <Panel title="Workers" what="workers" data={workers.data} error={workers.error} retry={workers.refetch}>
         {(d) =>
           d.workers.length === 0 ? (
-            <Empty>No worker has sent a heartbeat. Start one with `npm run work`.</Empty>
+            <Empty>
+              No worker has sent a heartbeat. Start one with <code>npm run work</code>.
+            </Empty>
           ) : (
             <table data-testid="workers">
               <thead>
