@@ -8,7 +8,7 @@ import { awaitArticleEvent, awaitSettled } from './support/await-article.js';
 import { hasChromium, launchChromium, offlinePage, type OfflinePage } from './support/browser.js';
 import { gql } from './support/graphql-client.js';
 import { mockLlmEnv } from './support/mock-llm.js';
-import { ArticleDetails, ListArticles } from './support/operations.js';
+import { ArticleDetails, ListArticles, SubmitArticles } from './support/operations.js';
 import { killAll, spawnDistill, type DistillProcess } from './support/processes.js';
 import { hasRealServices } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
@@ -218,6 +218,27 @@ describe.runIf(hasChromium() && hasRealServices())('the dashboard in a real brow
     } finally {
       await guarded.stop();
     }
+  });
+
+  it("pages through a batch's 250 articles by scrolling, drawing only the rows in view", async () => {
+    const input = Array.from({ length: 250 }, (_, i) => sampleArticle({ title: `Paged ${i}` }));
+    const { submitArticles } = await gql(api.url, SubmitArticles, { input });
+    if (submitArticles.__typename !== 'SubmitArticlesPayload') throw new Error(submitArticles.__typename);
+    const { page, problems } = await open(`batches/${submitArticles.batch.id}`);
+    await expect.poll(() => page.locator('[data-testid=total]').textContent()).toBe('250 articles');
+    const list = page.locator('.vlist');
+    // Newest first: the last row is the batch's first item, two pages further down.
+    await expect
+      .poll(
+        async () => {
+          await list.evaluate((el) => el.scrollTo(0, el.scrollHeight));
+          return page.locator('.vrow .c-title').last().textContent();
+        },
+        { timeout: 10_000 },
+      )
+      .toBe('Paged 0');
+    expect(await page.locator('.vrow').count()).toBeLessThan(50);
+    expect(problems).toEqual([]);
   });
 
   it('opens every view with data and no console errors, then lists and filters the articles', async () => {

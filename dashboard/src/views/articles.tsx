@@ -82,9 +82,13 @@ export function Articles({ batchId }: { batchId?: string }) {
           const change = changes.get(row.id);
           return change ? applyEvent(row, change) : row;
         });
-        // Articles not on the list yet are new ones (if they have the status asked for): newest first, on top.
+        // An article not on the list is a new one if it is newer than the list's newest (or the whole
+        // list is loaded); else it is on a page not loaded yet. New ones go on top, newest first.
+        const newest = current.rows[0]?.createdAt ?? '';
+        const isNew = (a: FeedEvent['article']) =>
+          !listed.has(a.id) && (a.createdAt > newest || !current.hasNextPage) && (!filter.status || a.status === filter.status);
         const added = [...changes.values()]
-          .filter((e) => !listed.has(e.article.id) && (!filter.status || e.article.status === filter.status))
+          .filter((e) => isNew(e.article))
           .map((e) => applyEvent({ ...e.article, costUsd: 0, job: null }, e))
           .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
         return { ...current, rows: [...added, ...rows], totalCount: current.totalCount + added.length };
@@ -113,18 +117,17 @@ export function Articles({ batchId }: { batchId?: string }) {
     loadingMore.current = true;
     request(ArticlesQuery, { first: PAGE, after: listing.endCursor, filter })
       .then((d) =>
-        setListing(
-          (current) =>
-            current && {
-              rows: [
-                ...current.rows,
-                ...d.articles.edges.map((e) => e.node).filter((n) => !current.rows.some((r) => r.id === n.id)),
-              ],
-              totalCount: d.articles.totalCount,
-              endCursor: d.articles.pageInfo.endCursor ?? null,
-              hasNextPage: d.articles.pageInfo.hasNextPage,
-            },
-        ),
+        setListing((current) => {
+          if (!current) return current;
+          // Rows the feed added since may come again on this page.
+          const listed = new Set(current.rows.map((r) => r.id));
+          return {
+            rows: [...current.rows, ...d.articles.edges.map((e) => e.node).filter((n) => !listed.has(n.id))],
+            totalCount: d.articles.totalCount,
+            endCursor: d.articles.pageInfo.endCursor ?? null,
+            hasNextPage: d.articles.pageInfo.hasNextPage,
+          };
+        }),
       )
       .catch(setError)
       .finally(() => (loadingMore.current = false));
@@ -133,6 +136,14 @@ export function Articles({ batchId }: { batchId?: string }) {
   return (
     <div class="view articles">
       <Filters filter={filter} onChange={setFilter} />
+      {filter.batchId && (
+        <p class="muted">
+          Batch {filter.batchId} ·{' '}
+          <button type="button" class="link" onClick={() => setFilter(({ batchId: _batch, ...rest }) => rest)}>
+            show every batch
+          </button>
+        </p>
+      )}
       {error && <ErrorState error={error} />}
       {!listing ? (
         !error && <Loading what="articles" />
