@@ -11,6 +11,12 @@ export function createDeltaCoalescer(intervalMs: number, emit: (text: string) =>
   let ended: (() => void) | undefined;
   const send = () => {
     timer = undefined;
+    // A timer can fire early: libuv measures it from the loop's cached time, which lags on a busy process.
+    const early = lastEmit + intervalMs - performance.now();
+    if (early > 0) {
+      timer = setTimeout(send, early);
+      return;
+    }
     if (pending !== '') {
       const text = pending;
       pending = '';
