@@ -55,8 +55,9 @@ async function adminKey(environment: BenchEnvironment): Promise<string> {
 /**
  * The dashboard in headless Chromium against `serve` + `work` processes on real PostgreSQL and NATS:
  * (1) the first view, cold (new browser context, no cache) LOADS times: from navigation to the app's
- * script having run (DOMContentLoaded), and to the Overview showing data; (2) the Articles view while the pipeline runs `articles` articles (about six feed
- * updates each): frames per second and long tasks in the page, feed frames received per second.
+ * script having run (DOMContentLoaded), and to the Overview showing data; (2) the Articles view
+ * while the pipeline runs `articles` articles (about six feed updates each): frames per second and
+ * long tasks in the page, feed messages received per second.
  */
 export async function benchDashboard(quick: boolean, llmEnv: Record<string, string>) {
   const articles = quick ? 2_000 : 6_000;
@@ -108,7 +109,13 @@ export async function benchDashboard(quick: boolean, llmEnv: Record<string, stri
         sourceUrl: `https://bench.example/${i + j}`,
         cache: false,
       }));
-      await postJson(`${distill.apiUrl}/graphql`, { query: SUBMIT_BATCH, variables: { input } }, authHeaders(distill.apiUrl));
+      const body = await postJson<{ data?: { submitArticles: { __typename: string } } }>(
+        `${distill.apiUrl}/graphql`,
+        { query: SUBMIT_BATCH, variables: { input } },
+        authHeaders(distill.apiUrl),
+      );
+      if (body.data?.submitArticles.__typename !== 'SubmitArticlesPayload')
+        throw new Error(`batch refused: ${JSON.stringify(body)}`);
     }
     // Until the page lists every article COMPLETED (the list's first rows are the newest).
     await page.evaluate(ALL_COMPLETED);
