@@ -16,9 +16,10 @@ export default defineConfig({
     setupFiles: ['test/support/leak-check.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Each file gets its own database and NATS namespace, so files run in parallel safely.
+    // Each file gets its own database and NATS namespace, so files run in parallel safely. Three at
+    // once on two cores: most files wait on timers, ack waits and child processes, not on the CPU.
     pool: 'forks',
-    maxWorkers: 2,
+    maxWorkers: 3,
     reporters: ['default'],
   },
 });
