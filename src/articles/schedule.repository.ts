@@ -28,17 +28,25 @@ export function createScheduleRepository(db: Db) {
     /**
      * Claims the run due at `tick` for `holder`: true for exactly one of the processes that ask
      * (the claim moves last_run_at forward to `tick`; a second claim of the same tick finds it there).
+     * The claim also records the next run, so the row never shows a next run at or before the last.
      */
-    async claim(name: string, tick: Date, holder: string): Promise<boolean> {
+    async claim(name: string, tick: Date, holder: string, nextRunAt: Date | null): Promise<boolean> {
       const { rows } = await sql<{ name: string }>`
-        update schedules set last_run_at = ${tick}, holder = ${holder}, last_result = 'running', runs = runs + 1
+        update schedules set last_run_at = ${tick}, next_run_at = ${nextRunAt}, holder = ${holder},
+          last_result = 'running', runs = runs + 1
         where name = ${name} and (last_run_at is null or last_run_at < ${tick})
         returning name`.execute(db);
       return rows.length === 1;
     },
 
-    async finish(name: string, result: string, nextRunAt: Date | null): Promise<void> {
-      await db.updateTable('schedules').set({ last_result: result, next_run_at: nextRunAt }).where('name', '=', name).execute();
+    /** Records the result of the run at `tick`, unless a later tick has been claimed meanwhile. */
+    async finish(name: string, tick: Date, result: string): Promise<void> {
+      await db
+        .updateTable('schedules')
+        .set({ last_result: result })
+        .where('name', '=', name)
+        .where('last_run_at', '=', tick)
+        .execute();
     },
 
     async list(): Promise<ScheduleView[]> {

@@ -39,7 +39,7 @@ export async function startSchedules(deps: {
     });
     const runOnce = async (tick: Date) => {
       try {
-        if (!(await repo.claim(name, tick, deps.holder))) return;
+        if (!(await repo.claim(name, tick, deps.holder, job.nextRun()))) return;
         let result: string;
         try {
           result = await run();
@@ -48,7 +48,7 @@ export async function startSchedules(deps: {
           result = `failed: ${err instanceof Error ? err.message : String(err)}`;
           log.error({ err, tick: tick.toISOString() }, 'scheduled job failed');
         }
-        await repo.finish(name, result, job.nextRun());
+        await repo.finish(name, tick, result);
       } catch (err) {
         log.warn({ err }, 'could not claim or record a scheduled run; the next tick tries again');
       }
