@@ -31,6 +31,28 @@ describe('configuration', () => {
     expect(Object.isFrozen(config)).toBe(true);
   });
 
+  it('takes a cluster as a comma-separated server list, with the replicas of its streams', () => {
+    const config = loadConfig({ NATS_URL: 'nats://n1:4222, nats://n2:4222,n3', NATS_REPLICAS: '3' });
+    expect(config.nats).toEqual({ kind: 'nats', servers: ['nats://n1:4222', 'nats://n2:4222', 'n3'], replicas: 3 });
+    expect(loadConfig({ NATS_URL: 'nats://n1:4222' }).nats).toMatchObject({ replicas: 1 });
+    expect(problemsOf({ NATS_URL: 'nats://n1:4222,', NATS_REPLICAS: '7' })).toEqual([
+      'NATS_URL: must look like nats://host:4222',
+      'NATS_REPLICAS: must be at most 5',
+    ]);
+  });
+
+  it('reads the trusted proxies as addresses and networks', () => {
+    expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.0/8, 127.0.0.1,::1' }).http.trustedProxies).toEqual([
+      '10.0.0.0/8',
+      '127.0.0.1',
+      '::1',
+    ]);
+    expect(problemsOf({ TRUSTED_PROXIES: '10.0.0.0/33' })).toEqual([
+      'TRUSTED_PROXIES: must be a comma-separated list of addresses or networks like 10.0.0.0/8',
+    ]);
+    expect(problemsOf({ TRUSTED_PROXIES: 'lb.internal' })).toHaveLength(1);
+  });
+
   it('routes summary and keywords to OpenAI and sentiment to Anthropic when both keys are set', () => {
     const config = loadConfig({ OPENAI_API_KEY: 'a', ANTHROPIC_API_KEY: 'b' });
     expect(config.llm.routes.SUMMARY.provider).toBe('openai');

@@ -1,5 +1,4 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { sql } from 'kysely';
 import { createDatabase, type Db } from '../src/db/database.js';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { sampleArticle, submit, isLogged } from './support/articles.js';
@@ -11,6 +10,7 @@ import { hasRealServices, natsUrl } from './support/services.js';
 import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
 import { startPrivateNatsServer } from './support/nats-server.js';
 import { startTcpProxy, type TcpProxy } from './support/tcp-proxy.js';
+import { expectCompletedOnce, outboxRows } from './support/invariants.js';
 import { mockLlmEnv } from './support/mock-llm.js';
 
 /**
@@ -87,31 +87,6 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
   const allCompleted = (ids: string[], timeoutMs = 60_000) =>
     Promise.all(ids.map((id) => awaitArticleEvent(api.url, id, (e) => e.type === 'COMPLETED', timeoutMs)));
 
-  const outboxRows = async () =>
-    (
-      await db
-        .selectFrom('outbox')
-        .select(sql<number>`count(*)::int`.as('n'))
-        .executeTakeFirstOrThrow()
-    ).n;
-
-  async function expectInvariants(count: number): Promise<void> {
-    const statuses = await db
-      .selectFrom('articles')
-      .select(['status', sql<number>`count(*)::int`.as('n')])
-      .groupBy('status')
-      .execute();
-    expect(statuses).toEqual([{ status: 'COMPLETED', n: count }]);
-    const perStep = await db
-      .selectFrom('llm_calls')
-      .select(['article_id', 'step', sql<number>`count(*)::int`.as('n')])
-      .groupBy(['article_id', 'step'])
-      .execute();
-    expect(perStep).toHaveLength(count * 3);
-    expect(perStep.filter((r) => r.n !== 1)).toEqual([]);
-    expect(await outboxRows()).toBe(0);
-  }
-
   it('loses nothing when a worker with 50 jobs in flight is killed with SIGKILL', async () => {
     await setUp();
     mock.setLatency(2_000);
@@ -126,7 +101,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
     const survivor = worker('survivor');
     await allCompleted(ids);
     const recoveryMs = Date.now() - killedAt;
-    await expectInvariants(50);
+    await expectCompletedOnce(db, 50);
     // Each of the 150 calls the kill interrupted was made once more, and nothing else was paid twice.
     expect(mock.stats().requests).toBe(300);
     const jobs = await db.selectFrom('jobs').select(['worker_id', 'attempt', 'state']).execute();
@@ -157,7 +132,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
         Array.from({ length: 20 }, (_, i) => submit(cutApi.url, sampleArticle({ title: `during ${i}` }))),
       );
       const submitMs = Date.now() - cutAt;
-      expect(await outboxRows()).toBeGreaterThanOrEqual(during.length);
+      expect(await outboxRows(db)).toBeGreaterThanOrEqual(during.length);
       await new Promise((resolve) => setTimeout(resolve, 10_000 - (Date.now() - cutAt))); // the outage itself lasts 10 s
       natsProxy.restore();
       const restoredAt = Date.now();
@@ -165,7 +140,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
       console.info(
         `[fault] NATS cut 10 s: 20 submits during the cut took ${submitMs} ms in all; all 40 COMPLETED ${Date.now() - restoredAt} ms after restore`,
       );
-      await expectInvariants(40);
+      await expectCompletedOnce(db, 40);
       // Redeliveries after the cut found their steps done: three paid calls per article, no more.
       expect(mock.stats().requests).toBe(40 * 3);
     } finally {
@@ -222,11 +197,11 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
       const killedAt = Date.now();
       // Accepted while the server is down: kept in the outbox.
       const whileDown = await submitMany(10, 'while down');
-      expect(await outboxRows()).toBeGreaterThanOrEqual(whileDown.length);
+      expect(await outboxRows(db)).toBeGreaterThanOrEqual(whileDown.length);
       await nats.start();
       await allCompleted([...running, ...whileDown]);
       console.info(`[fault] nats-server SIGKILL + restart: all 30 COMPLETED ${Date.now() - killedAt} ms after the kill`);
-      await expectInvariants(30);
+      await expectCompletedOnce(db, 30);
       expect(mock.stats().requests).toBe(30 * 3);
       expect(w.child.exitCode).toBeNull();
     } finally {
@@ -255,7 +230,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
     const restoredAt = Date.now();
     await allCompleted(ids);
     console.info(`[fault] PostgreSQL cut during 20 jobs: all COMPLETED ${Date.now() - restoredAt} ms after restore`);
-    await expectInvariants(20);
+    await expectCompletedOnce(db, 20);
     expect(w.child.exitCode).toBeNull();
   });
 
@@ -274,7 +249,7 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
     expect(completedByLeaving).toBeGreaterThanOrEqual(waiting.inFlight as number);
     expect(leaving.logs.some((l) => l.msg === 'job released at shutdown')).toBe(false);
     await allCompleted(ids);
-    await expectInvariants(30);
+    await expectCompletedOnce(db, 30);
     // Nothing ran twice: jobs the leaving worker had only buffered were handed back before starting.
     const attempts = await db.selectFrom('jobs').select('attempt').execute();
     expect(attempts.every((j) => j.attempt === 1)).toBe(true);
@@ -292,6 +267,6 @@ describe.runIf(hasRealServices())('fault tolerance with real processes', { timeo
     await w.waitForLog((l) => String(l.msg).startsWith('poison message'));
     const ids = await submitMany(3, 'after poison');
     await allCompleted(ids);
-    await expectInvariants(3);
+    await expectCompletedOnce(db, 3);
   });
 });

@@ -4,15 +4,34 @@ import { gql, sseSubscribe, wsSubscribe } from './support/graphql-client.js';
 import { ArticleDetails, ArticleEvents, JobById, SubmitArticle } from './support/operations.js';
 import { startMockLlmServer, type MockLlmServer } from '../src/devtools/mock-llm.server.js';
 import { mockLlmEnv } from './support/mock-llm.js';
-import { availableBackends } from './support/services.js';
-import { startTestSystem, type TestSystem } from './support/system.fixture.js';
+import { startPgBouncer, type PgBouncer } from './support/pgbouncer.js';
+import { availableBackends, hasRealServices } from './support/services.js';
+import { createTestEnvironment, startTestSystem, type TestEnvironment, type TestSystem } from './support/system.fixture.js';
 
-describe.each(availableBackends())('the user path on %s services (offline local provider)', (backend) => {
+/** Each backend, and real PostgreSQL through a PgBouncer in transaction mode (no prepared statements). */
+const paths = [
+  ...availableBackends().map((backend) => ({ name: backend, backend, bouncer: false })),
+  ...(hasRealServices() ? [{ name: 'real (through PgBouncer)', backend: 'real' as const, bouncer: true }] : []),
+];
+
+describe.each(paths)('the user path on $name services (offline local provider)', ({ backend, bouncer }) => {
   let sys: TestSystem;
+  let environment: TestEnvironment | undefined;
+  let pgBouncer: PgBouncer | undefined;
   beforeAll(async () => {
-    sys = await startTestSystem(backend);
+    if (!bouncer) return void (sys = await startTestSystem(backend));
+    environment = await createTestEnvironment(backend);
+    pgBouncer = await startPgBouncer(environment.env.DATABASE_URL!);
+    sys = await startTestSystem(backend, {
+      environment,
+      env: { DATABASE_URL: pgBouncer.url, DATABASE_PREPARED_STATEMENTS: 'false' },
+    });
   });
-  afterAll(() => sys.stop());
+  afterAll(async () => {
+    await sys?.stop();
+    await pgBouncer?.stop();
+    await environment?.cleanup();
+  });
 
   it('answers a submission at once with the article and job ids, PENDING and QUEUED', async () => {
     const { submitArticle } = await gql(sys.url, SubmitArticle, { input: sampleArticle({ priority: 'HIGH' }) });

@@ -1,5 +1,6 @@
 import { Cron } from 'croner';
 import os from 'node:os';
+import net from 'node:net';
 import { z } from 'zod';
 import { ConfigError } from '../lib/errors.js';
 import { PRIORITIES, PROMPT_VERSIONS, STEP_NAMES, type Priority, type StepName } from '../lib/vocabulary.js';
@@ -80,24 +81,34 @@ const fraction = z.coerce
   .max(10, 'must be fractions of the limit, e.g. 0.8,1 (at most 10)');
 
 const bool = z.preprocess((v) => (v === '' ? undefined : v), z.enum(['true', 'false']).optional());
-const origins = z.preprocess(
-  (v) =>
-    v === '' || v === undefined
-      ? []
-      : String(v)
-          .split(',')
-          .map((o) => o.trim())
-          .filter(Boolean),
-  z.array(
-    z.string().refine((o) => {
-      try {
-        return new URL(o).origin === o;
-      } catch {
-        return false;
-      }
-    }, 'must be a comma-separated list of origins like https://app.example.com (scheme, host, optional port)'),
-  ),
-);
+/** A comma-separated list (empty: none), each item checked by `valid`. */
+const commaList = (valid: (item: string) => boolean, message: string) =>
+  z.preprocess(
+    (v) =>
+      v === '' || v === undefined
+        ? []
+        : String(v)
+            .split(',')
+            .map((item) => item.trim())
+            .filter(Boolean),
+    z.array(z.string().refine(valid, message)),
+  );
+
+/** Addresses (`10.0.0.5`) or networks (`10.0.0.0/8`), IPv4 or IPv6. */
+const addressList = commaList((a) => {
+  const [address, bits, ...rest] = a.split('/');
+  const family = net.isIP(address!);
+  if (family === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128));
+}, 'must be a comma-separated list of addresses or networks like 10.0.0.0/8');
+
+const origins = commaList((o) => {
+  try {
+    return new URL(o).origin === o;
+  } catch {
+    return false;
+  }
+}, 'must be a comma-separated list of origins like https://app.example.com (scheme, host, optional port)');
 
 const envSchema = z.object({
   NODE_ENV: optionalString,
@@ -123,6 +134,7 @@ const envSchema = z.object({
       )
       .optional(),
   ),
+  NATS_REPLICAS: int(1, 1, 5),
   DISTILL_NAMESPACE: z.preprocess(
     (v) => (v === '' || v === undefined ? 'distill' : v),
     z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, 'must be 1-32 letters, digits, _ or -'),
@@ -177,6 +189,7 @@ const envSchema = z.object({
   AUTH: z.preprocess((v) => (v === '' ? undefined : v), z.enum(['required', 'off']).optional()),
   AUTH_CACHE_MS: int(5_000, 0, 3_600_000),
   CORS_ORIGINS: origins,
+  TRUSTED_PROXIES: addressList,
   GRAPHQL_INTROSPECTION: bool,
   GRAPHQL_MAX_DEPTH: int(10, 2, 100),
   GRAPHQL_MAX_COMPLEXITY: int(5_000, 10, 10_000_000),
@@ -206,7 +219,15 @@ export interface Config {
   database:
     | { kind: 'postgres'; url: string; poolSize: number; queryTimeoutMs: number; preparedStatements?: boolean }
     | { kind: 'pglite'; dataDir: string };
-  nats: { kind: 'nats'; url: string } | { kind: 'memory' };
+  nats:
+    | {
+        kind: 'nats';
+        /** The servers of one NATS cluster; the client connects to any and moves on when it goes. */
+        servers: string[];
+        /** Replicas of Distill's JetStream streams (3 on a three-node cluster). */
+        replicas: number;
+      }
+    | { kind: 'memory' };
   namespace: string;
   worker: {
     id: string;
@@ -265,6 +286,8 @@ export interface Config {
   auth: { mode: 'required' | 'off'; cacheMs: number };
   http: {
     corsOrigins: string[];
+    /** Load balancers whose X-Forwarded-For names the client (addresses or networks). */
+    trustedProxies: string[];
     headersTimeoutMs: number;
     requestTimeoutMs: number;
     maxConnectionsPerClient: number;
@@ -320,7 +343,9 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
           preparedStatements: e.DATABASE_PREPARED_STATEMENTS === 'true',
         }
       : { kind: 'pglite' as const, dataDir: e.DATA_DIR ?? './.data' },
-    nats: e.NATS_URL ? { kind: 'nats' as const, url: e.NATS_URL } : { kind: 'memory' as const },
+    nats: e.NATS_URL
+      ? { kind: 'nats' as const, servers: e.NATS_URL.split(',').map((s) => s.trim()), replicas: e.NATS_REPLICAS }
+      : { kind: 'memory' as const },
     namespace: e.DISTILL_NAMESPACE,
     worker: {
       id: e.WORKER_ID ?? `${os.hostname()}-${process.pid}`,
@@ -375,6 +400,7 @@ export function loadConfig(env: Record<string, string | undefined>): Readonly<Co
     auth: { mode: authMode, cacheMs: e.AUTH_CACHE_MS },
     http: {
       corsOrigins: e.CORS_ORIGINS,
+      trustedProxies: e.TRUSTED_PROXIES,
       headersTimeoutMs: e.HTTP_HEADERS_TIMEOUT_MS,
       requestTimeoutMs: e.HTTP_REQUEST_TIMEOUT_MS,
       maxConnectionsPerClient: e.MAX_CONNECTIONS_PER_CLIENT,

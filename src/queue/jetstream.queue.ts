@@ -70,6 +70,7 @@ export class JetStreamWorkQueue implements WorkQueue {
       retention: RetentionPolicy.Workqueue,
       storage: StorageType.File,
       duplicate_window: nanos(DUPLICATE_WINDOW_MS),
+      num_replicas: this.options.replicas ?? 1,
     };
     await jsm.streams.add(stream).catch(async () => jsm.streams.update(stream.name, stream));
     for (const priority of PRIORITIES) {

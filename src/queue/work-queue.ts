@@ -52,6 +52,8 @@ export interface WorkQueueOptions {
   ackWaitMs: number;
   /** Deliveries after which the queue stops redelivering on its own. */
   maxDeliver: number;
+  /** Copies of the queue a cluster keeps (JetStream's stream replicas); 1 by default. */
+  replicas?: number;
 }
 
 /** The job queue port: JetStream in production, in-process by default. */

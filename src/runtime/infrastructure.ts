@@ -51,10 +51,15 @@ export async function createInfrastructure(config: Config, log: Logger, lifecycl
   let queue: WorkQueue;
   let bus: EventBus;
   let gate: ModelLimits | undefined;
-  const queueOptions = { namespace: config.namespace, ackWaitMs: config.worker.ackWaitMs, maxDeliver: MAX_DELIVER };
+  const queueOptions = {
+    namespace: config.namespace,
+    ackWaitMs: config.worker.ackWaitMs,
+    maxDeliver: MAX_DELIVER,
+    replicas: config.nats.kind === 'nats' ? config.nats.replicas : 1,
+  };
   if (config.nats.kind === 'nats') {
     const connection = await connect({
-      servers: config.nats.url,
+      servers: config.nats.servers,
       name: `distill-${process.pid}`,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,

@@ -72,7 +72,7 @@ export async function startApiServer(deps: ApiServerDeps, options: ApiServerOpti
   const persisted: PersistedOperations | undefined = options.graphql.persistedOperationsFile
     ? await loadPersistedOperations(options.graphql.persistedOperationsFile)
     : undefined;
-  const connections = createClientConnections(options.http.maxConnectionsPerClient);
+  const connections = createClientConnections(options.http.maxConnectionsPerClient, options.http.trustedProxies);
   const corsOrigins = options.http.corsOrigins;
   const eventStreams = new Set<ServerResponse>();
   const dashboard = options.dashboardDir ? await loadDashboardAssets(options.dashboardDir) : undefined;

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort, untilListening } from './ports.js';
 
 // Debian installs it under /usr/sbin, which a CI environment's PATH may lack.
 const BINARY =
@@ -17,15 +17,12 @@ export interface PrivateNatsServer {
   stop(): Promise<void>;
 }
 
-/** A nats-server of the test's own (port, JetStream store directory), so it can be killed and restarted. */
-export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
+/** One nats-server process of the test's own, on its own port and JetStream store directory. */
+async function natsNode(extraArgs: (port: number) => string[] = () => []): Promise<PrivateNatsServer & { port: number }> {
   const port = await freePort();
   const storeDir = mkdtempSync(path.join(tmpdir(), 'distill-nats-'));
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir, ...extraArgs(port)];
   let child: ChildProcess | undefined;
-  const start = async () => {
-    child = spawn(BINARY, ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', storeDir], { stdio: 'ignore' });
-    await untilListening(port, 10_000);
-  };
   const kill = async () => {
     const c = child;
     child = undefined;
@@ -34,11 +31,14 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
     c.kill('SIGKILL');
     await exited;
   };
-  await start();
   return {
+    port,
     url: `nats://127.0.0.1:${port}`,
     kill,
-    start,
+    start: async () => {
+      child = spawn(BINARY, args, { stdio: 'ignore' });
+      await untilListening(port, 10_000);
+    },
     stop: async () => {
       await kill();
       rmSync(storeDir, { recursive: true, force: true });
@@ -46,28 +46,41 @@ export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
   };
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
+/** A nats-server of the test's own, so it can be killed and restarted. */
+export async function startPrivateNatsServer(): Promise<PrivateNatsServer> {
+  const node = await natsNode();
+  await node.start();
+  return node;
 }
 
-/** Resolves once something accepts connections on the port. */
-async function untilListening(port: number, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, '127.0.0.1');
-      socket.once('connect', () => (socket.destroy(), resolve(true)));
-      socket.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nats-server did not listen on ${port} within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+export interface NatsCluster {
+  /** The servers, as NATS_URL lists them. */
+  url: string;
+  /** Server name → its node. */
+  nodes: Map<string, PrivateNatsServer>;
+  stop(): Promise<void>;
+}
+
+/** Three (or `size`) nats-server processes in one JetStream cluster, routed on loopback ports. */
+export async function startNatsCluster(size = 3): Promise<NatsCluster> {
+  const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+  const routes = routePorts.map((p) => `nats://127.0.0.1:${p}`).join(',');
+  const nodes = new Map<string, PrivateNatsServer>();
+  for (const [i, routePort] of routePorts.entries()) {
+    const name = `n${i + 1}`;
+    // Clients learn no other servers than the ones they were given (a test's proxy stays the only way in).
+    const node = await natsNode(() => [
+      ...['-n', name, '--cluster_name', 'distill-test', '--no_advertise'],
+      ...['--cluster', `nats://127.0.0.1:${routePort}`, '--routes', routes],
+    ]);
+    nodes.set(name, node);
   }
+  await Promise.all([...nodes.values()].map((n) => n.start()));
+  return {
+    url: [...nodes.values()].map((n) => n.url).join(','),
+    nodes,
+    stop: async () => {
+      await Promise.all([...nodes.values()].map((n) => n.stop()));
+    },
+  };
 }

@@ -1,8 +1,8 @@
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { freePort } from './ports.js';
 import { until } from './until.js';
 
 /** Debian's Prometheus (`apt-get install prometheus`); .ci/run installs it. */
@@ -19,14 +19,6 @@ export interface PrometheusServer {
     timeoutMs?: number,
   ): Promise<{ metric: Record<string, string>; value: number }[]>;
   stop(): Promise<void>;
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
 }
 
 /** A real Prometheus scraping `targets` (metrics URLs) every second, with its own data directory. */
