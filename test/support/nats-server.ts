@@ -5,7 +5,7 @@ import path from 'node:path';
 import { freePort, untilListening } from './ports.js';
 
 // Debian installs it under /usr/sbin, which a CI environment's PATH may lack.
-const BINARY =
+export const NATS_SERVER_BIN =
   process.env.TEST_NATS_SERVER_BIN || (existsSync('/usr/sbin/nats-server') ? '/usr/sbin/nats-server' : 'nats-server');
 
 export interface PrivateNatsServer {
@@ -36,7 +36,7 @@ async function natsNode(extraArgs: (port: number) => string[] = () => []): Promi
     url: `nats://127.0.0.1:${port}`,
     kill,
     start: async () => {
-      child = spawn(BINARY, args, { stdio: 'ignore' });
+      child = spawn(NATS_SERVER_BIN, args, { stdio: 'ignore' });
       await untilListening(port, 10_000);
     },
     stop: async () => {
