@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only=enqueue,throughput,…] [-- --env NAME=value,…] [-- --mock-limit openai:MAX/WINDOW_MS]`: Distill against real PostgreSQL and
+ * `npm run bench [-- --quick] [-- --only=enqueue,throughput,scaling,…] [-- --env NAME=value,…] [-- --mock-limit openai:MAX/WINDOW_MS]`: Distill against real PostgreSQL and
  * NATS and the bundled mock LLM, with the BullMQ + Redis baseline in the same invocation.
  * `npm run bench -- --soak [minutes]` (default 10) runs only the soak: memory under subscriptions that come and go.
  * `npm run bench -- --scale [articles,…]` (default 1000000,3000000) runs only the scale scenario:
@@ -20,6 +20,7 @@ import { benchOverhead } from './scenarios/overhead.js';
 import { benchPriority } from './scenarios/priority.js';
 import { benchCache } from './scenarios/cache.js';
 import { benchScale } from './scenarios/scale.js';
+import { benchScaling } from './scenarios/scaling.js';
 import { benchSoak } from './scenarios/soak.js';
 import { benchSubscriptions } from './scenarios/subscriptions.js';
 import { benchThroughput } from './scenarios/throughput.js';
@@ -103,6 +104,7 @@ const scenarios: [string, () => Promise<unknown>][] = [
   ['priority', () => benchPriority(quick, mock, llmEnv)],
   ['cache', () => benchCache(quick, mock, llmEnv)],
   ['dashboard', () => benchDashboard(quick, llmEnv)],
+  ['scaling', () => benchScaling(quick, mock, llmEnv)],
   ['soak', () => benchSoak(soakMinutes, mock, llmEnv)],
   ['scale', () => benchScale(quick, scaleSizes, mock, llmEnv)],
 ];

@@ -160,9 +160,11 @@ describe.runIf(hasRealServices())('a three-node NATS cluster and two APIs behind
       return { proxy, env: { NATS_URL: `nats://127.0.0.1:${proxy.port}` } };
     };
     const [toN1, toN2] = [await throughProxy('n1'), await throughProxy('n2')];
-    const partitioned = await worker('partitioned', { ...mockLlmEnv(slow), ...toN1.env });
     // The other worker is started now, but kept off NATS until the partition.
-    await worker('w2', toN2.env);
+    const [partitioned] = await Promise.all([
+      worker('partitioned', { ...mockLlmEnv(slow), ...toN1.env }),
+      worker('w2', toN2.env),
+    ]);
     toN2.proxy.cut();
 
     const ids = (await submitMany(url, 20, 'partition')).map((s) => s.articleId);

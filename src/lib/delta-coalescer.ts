@@ -12,7 +12,8 @@ export function createDeltaCoalescer(intervalMs: number, emit: (text: string) =>
   const send = () => {
     timer = undefined;
     // A timer can fire early: libuv measures it from the loop's cached time, which lags on a busy process.
-    const early = lastEmit + intervalMs - performance.now();
+    // The wall clock, not the monotonic one: subscribers read the interval in the events' `at` stamps.
+    const early = lastEmit + intervalMs - Date.now();
     if (early > 0) {
       timer = setTimeout(send, early);
       return;
@@ -20,14 +21,14 @@ export function createDeltaCoalescer(intervalMs: number, emit: (text: string) =>
     if (pending !== '') {
       const text = pending;
       pending = '';
-      lastEmit = performance.now();
+      lastEmit = Date.now();
       emit(text);
     }
     ended?.();
   };
   const schedule = () => {
     if (timer) return;
-    const wait = lastEmit + intervalMs - performance.now();
+    const wait = lastEmit + intervalMs - Date.now();
     if (wait <= 0) send();
     else timer = setTimeout(send, wait);
   };

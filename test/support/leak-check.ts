@@ -1,5 +1,5 @@
 import { afterAll } from 'vitest';
-import { openSystems } from './system.fixture.js';
+import { openSystems } from './open-systems.js';
 import { openChildren } from './processes.js';
 
 // Registered before each file's own hooks, so it runs after them: whatever a file started and

@@ -1,6 +1,7 @@
 import { loadConfig, type Config } from '../../src/config/config.js';
 import { createLogger } from '../../src/lib/logger.js';
 import { startSystem, type Roles, type RunningSystem } from '../../src/runtime/start-system.js';
+import { trackSystem, untrackSystem } from './open-systems.js';
 import { createTempDataDir, createTestDatabase, deleteNamespace, natsUrl, uniqueNamespace, type Backend } from './services.js';
 
 export interface TestEnvironment {
@@ -69,13 +70,6 @@ export async function startApiAndWorkers(environment: TestEnvironment, workerIds
   };
 }
 
-const open = new Set<TestSystem>();
-
-/** Systems started and not stopped: the leak check fails a file that leaves one running. */
-export function openSystems(): TestSystem[] {
-  return [...open];
-}
-
 /** Starts Distill in this process on an isolated environment. Stop it in afterAll. */
 export async function startTestSystem(
   backend: Backend,
@@ -91,11 +85,11 @@ export async function startTestSystem(
     environment,
     url: system.api?.url ?? '',
     stop: async () => {
-      open.delete(testSystem);
+      untrackSystem(testSystem);
       await system.stop();
       if (!options.environment) await environment.cleanup();
     },
   };
-  open.add(testSystem);
+  trackSystem(testSystem);
   return testSystem;
 }
