@@ -200,7 +200,7 @@ describe.runIf(hasRealServices())('a three-node NATS cluster and two APIs behind
     toN1.proxy.restore();
     await partitioned.waitForLog((l) => l.nats === 'reconnect', 20_000);
 
-    // Back in the cluster it works as before; meanwhile nothing of the old jobs happened twice.
+    // Back in the cluster, new work completes as before; and nothing of the old jobs happened twice.
     ids.push(...(await submitMany(url, 10, 'after the partition')).map((s) => s.articleId));
     await allCompleted(30, 30_000);
     await expectCompletedOnce(db, 30);
