@@ -50,7 +50,7 @@ export function followArticle(baseUrl: string, articleId: string, options: { loc
         if (result.errors) return fail(new Error(JSON.stringify(result.errors)));
         const event = result.data!.articleEvents;
         followed.events.push(event);
-        // Events without a seq (deltas) are not logged, so they are never replayed.
+        // A delta carries the seq of the last logged event: resuming after it replays nothing twice.
         if (event.seq) variables.afterSeq = event.seq;
         if (['COMPLETED', 'FAILED', 'CANCELLED'].includes(event.type)) settle();
       },
