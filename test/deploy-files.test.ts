@@ -43,6 +43,8 @@ const toolsOf = (s: Service) => (s.build !== undefined ? ['node'] : (TOOLS.find(
 
 /** Compose's `${NAME:-default}` as `docker compose` would read it with nothing set in the shell. */
 const interpolate = (value: string | number) => String(value).replace(/\$\{[A-Z_]+:-([^}]*)\}/g, '$1');
+/** A service's environment as its process would see it. */
+const envOf = (s: Service) => Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
 
 // Checked without a Docker daemon: every reference resolves, every healthcheck can run in its image.
 describe('docker-compose.yml and the Dockerfile', () => {
@@ -89,7 +91,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
     expect(ours.length).toBeGreaterThan(0);
     for (const [name, s] of ours) {
       expect(['all', 'serve', 'work', 'migrate', 'mock-llm'], name).toContain(s.command?.[0]);
-      const env = Object.fromEntries(Object.entries(s.environment ?? {}).map(([k, v]) => [k, interpolate(v)]));
+      const env = envOf(s);
       expect(() => loadConfig(env), name).not.toThrow();
       // Docker waits longer than the process's own grace period before it kills.
       if (['serve', 'work', 'all'].includes(s.command![0]!))
@@ -116,7 +118,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
       });
     }
     for (const [name, s] of ours.filter(([, s]) => ['serve', 'work'].includes(s.command![0]!))) {
-      const config = loadConfig(Object.fromEntries(Object.entries(s.environment!).map(([k, v]) => [k, interpolate(v)])));
+      const config = loadConfig(envOf(s));
       expect(config.nats, name).toEqual({
         kind: 'nats',
         servers: nodes.map(([node]) => `nats://${node}:4222`),
@@ -140,7 +142,7 @@ describe('docker-compose.yml and the Dockerfile', () => {
     }
     // `-c`: parse and check, then exit (the API hosts need not resolve here).
     execFileSync(HAPROXY_BIN, ['-c', '-f', join(ROOT, 'deploy/haproxy/haproxy.cfg')], {
-      env: Object.fromEntries(Object.entries(lb.environment!).map(([k, v]) => [k, String(v)])),
+      env: envOf(lb),
       stdio: 'pipe',
     });
   });
