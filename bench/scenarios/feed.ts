@@ -58,13 +58,14 @@ export async function measureFeed(quick: boolean, environment: BenchEnvironment,
   const subscribers = 1_000;
   const nc = await connect({ servers: NATS_URL });
   const sockets: WebSocket[] = [];
-  // seq → publish time and clients reached so far.
-  const pending = new Map<number, { at: number; reached: number; last: number }>();
+  // seq → publish time, clients reached so far, and who waits for the last of them.
+  const pending = new Map<number, { at: number; reached: number; last: number; done?: () => void }>();
   const onFrame = (seq: number) => {
     const p = pending.get(seq);
     if (!p) return;
     p.reached++;
     p.last = performance.now();
+    if (p.reached === subscribers) p.done?.();
   };
   let seq = 0;
   const publish = () => {
@@ -108,10 +109,19 @@ export async function measureFeed(quick: boolean, environment: BenchEnvironment,
     nc.publish(`${environment.namespace}.events.article.${id}`, JSON.stringify(event));
     return s;
   };
+  // Resolves when every client has the event, or at the timeout: an event, not a polling loop that
+  // would keep the bench's core busy while the API writes.
   const awaitReached = async (s: number, timeoutMs: number) => {
-    const deadline = performance.now() + timeoutMs;
-    while (pending.get(s)!.reached < subscribers && performance.now() < deadline) await new Promise((r) => setImmediate(r));
-    return pending.get(s)!;
+    const p = pending.get(s)!;
+    if (p.reached < subscribers) {
+      let timer: NodeJS.Timeout | undefined;
+      await new Promise<void>((resolve) => {
+        p.done = resolve;
+        timer = setTimeout(resolve, timeoutMs);
+      });
+      clearTimeout(timer);
+    }
+    return p;
   };
   try {
     const url = `${apiUrl.replace('http', 'ws')}/graphql`;
