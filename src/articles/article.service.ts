@@ -95,10 +95,16 @@ export function createArticleService(deps: ArticleServiceDeps) {
    * grace period.
    */
   function finishEnqueue(enqueued: Enqueued[], what: string): Submitted[] {
-    const publish = publishEnqueued(deps, enqueued).catch((err: unknown) => log.warn({ err }, 'queue publish failed'));
+    const announce = () => {
+      for (const { article, job } of enqueued) log.info({ articleId: article.id, jobId: job.id, priority: job.priority }, what);
+      return publishEnqueued(deps, enqueued);
+    };
+    // Several articles are announced in the next turn, once the caller's response is written: a
+    // batch's events, publishes and log lines need not delay it. One article's go at once.
+    const started = enqueued.length > 1 ? new Promise((resolve) => setImmediate(resolve)).then(announce) : announce();
+    const publish = started.catch((err: unknown) => log.warn({ err }, 'queue publish failed'));
     publishing.add(publish);
     void publish.finally(() => publishing.delete(publish));
-    for (const { article, job } of enqueued) log.info({ articleId: article.id, jobId: job.id, priority: job.priority }, what);
     return enqueued.map(({ article, job }) => ({ article, job }));
   }
 
