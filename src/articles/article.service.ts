@@ -100,7 +100,7 @@ export function createArticleService(deps: ArticleServiceDeps) {
       return publishEnqueued(deps, enqueued);
     };
     // Several articles are announced in the next turn, once the caller's response is written: a
-    // batch's events, publishes and log lines need not delay it. One article's go at once.
+    // batch's events, publishes and log lines need not delay it. One article's are too few to matter.
     const started = enqueued.length > 1 ? new Promise((resolve) => setImmediate(resolve)).then(announce) : announce();
     const publish = started.catch((err: unknown) => log.warn({ err }, 'queue publish failed'));
     publishing.add(publish);
